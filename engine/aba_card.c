@@ -1,0 +1,184 @@
+/* aba_card.c - cards: create through the ledger, read with SELECTs. */
+#include "aba_card.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aba_db.h"
+#include "aba_text.h"
+
+static const char SQL_CREATE[] = "SELECT aba.card_create($1, $2, $3, $4)";
+
+/* Search by code, name or phone (a scan: search-as-you-type over a million
+ * cards needs indexes, which come with the console's Cards screen). */
+static const char SQL_LIST[] =
+	"SELECT c.code, p.name, coalesce(p.phone, ''), coalesce(c.level_code, ''), c.balance, c.active"
+	"  FROM aba.cards c JOIN aba.partners p ON p.id = c.partner_id"
+	" WHERE $1::text IS NULL OR c.code ILIKE '%' || $1 || '%'"
+	"    OR p.name ILIKE '%' || $1 || '%' OR p.phone LIKE '%' || $1 || '%'"
+	" ORDER BY c.code LIMIT $2::integer OFFSET $3::integer";
+
+static const char SQL_CARD[] =
+	"SELECT c.code, p.name, coalesce(p.phone, ''), coalesce(c.level_code, ''), c.balance,"
+	"       c.active, coalesce(p.email, ''), c.id"
+	"  FROM aba.cards c JOIN aba.partners p ON p.id = c.partner_id WHERE c.code = $1";
+
+static const char SQL_LOTS[] =
+	"SELECT id, gained_at, coalesce(expires_at::text, ''), initial, remaining, state, origin"
+	"  FROM aba.point_moves WHERE card_id = $1::bigint"
+	" ORDER BY state <> 'active', expires_at ASC NULLS LAST, gained_at, id LIMIT $2::integer";
+
+static const char SQL_HISTORY[] =
+	"SELECT id, kind, delta, balance_after, origin, idempotency_key, actor, at"
+	"  FROM aba.point_history WHERE card_id = $1::bigint ORDER BY id DESC LIMIT $2::integer";
+
+int aba_card_create(struct aba_db *db, const struct aba_card_new *c, struct aba_err *err)
+{
+	const char *params[] = { c->code, c->name, c->phone, c->email };
+	PGresult *res = NULL;
+
+	if (aba_text_check(c->code, "card code", 64, err) ||
+	    aba_text_check(c->name, "name", 200, err) ||
+	    (c->phone && aba_text_check(c->phone, "phone", 32, err)) ||
+	    (c->email && aba_text_check(c->email, "email", 254, err)))
+		return -1;
+	if (aba_db_call(db, SQL_CREATE, 4, params, PGRES_TUPLES_OK, &res, err))
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+static void copy(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src);
+}
+
+static void read_row(const PGresult *res, int i, struct aba_card_row *r)
+{
+	copy(r->code, sizeof(r->code), PQgetvalue(res, i, 0));
+	copy(r->name, sizeof(r->name), PQgetvalue(res, i, 1));
+	copy(r->phone, sizeof(r->phone), PQgetvalue(res, i, 2));
+	copy(r->level, sizeof(r->level), PQgetvalue(res, i, 3));
+	r->balance = strtoll(PQgetvalue(res, i, 4), NULL, 10);
+	r->active = PQgetvalue(res, i, 5)[0] == 't';
+}
+
+int aba_card_list(struct aba_db *db, const char *search, int limit, int offset,
+		  aba_card_row_fn fn, void *arg, struct aba_err *err)
+{
+	char lim[16], off[16];
+	const char *params[] = { search, lim, off };
+	PGresult *res = NULL;
+
+	if (search && aba_text_check(search, "search text", 200, err))
+		return -1;
+	snprintf(lim, sizeof(lim), "%d", limit);
+	snprintf(off, sizeof(off), "%d", offset);
+	if (aba_db_call(db, SQL_LIST, 3, params, PGRES_TUPLES_OK, &res, err))
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		struct aba_card_row row;
+
+		read_row(res, i, &row);
+		fn(arg, &row);
+	}
+	PQclear(res);
+	return 0;
+}
+
+static int load_lots(struct aba_db *db, const char *card_id, int max, struct aba_card_view *v,
+		     struct aba_err *err)
+{
+	char lim[16];
+	const char *params[] = { card_id, lim };
+	PGresult *res = NULL;
+
+	snprintf(lim, sizeof(lim), "%d", max);
+	if (aba_db_call(db, SQL_LOTS, 2, params, PGRES_TUPLES_OK, &res, err))
+		return -1;
+	v->nlots = PQntuples(res);
+	v->lots = calloc(v->nlots ? v->nlots : 1, sizeof(*v->lots));
+	for (int i = 0; v->lots && i < v->nlots; i++) {
+		struct aba_lot *l = &v->lots[i];
+
+		l->id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+		copy(l->gained_at, sizeof(l->gained_at), PQgetvalue(res, i, 1));
+		copy(l->expires_at, sizeof(l->expires_at), PQgetvalue(res, i, 2));
+		l->initial = strtoll(PQgetvalue(res, i, 3), NULL, 10);
+		l->remaining = strtoll(PQgetvalue(res, i, 4), NULL, 10);
+		copy(l->state, sizeof(l->state), PQgetvalue(res, i, 5));
+		copy(l->origin, sizeof(l->origin), PQgetvalue(res, i, 6));
+	}
+	PQclear(res);
+	return v->lots ? 0 : aba_fail(err, ABA_NOMEM, "out of memory");
+}
+
+static int load_history(struct aba_db *db, const char *card_id, int max,
+			struct aba_card_view *v, struct aba_err *err)
+{
+	char lim[16];
+	const char *params[] = { card_id, lim };
+	PGresult *res = NULL;
+
+	snprintf(lim, sizeof(lim), "%d", max);
+	if (aba_db_call(db, SQL_HISTORY, 2, params, PGRES_TUPLES_OK, &res, err))
+		return -1;
+	v->nhistory = PQntuples(res);
+	v->history = calloc(v->nhistory ? v->nhistory : 1, sizeof(*v->history));
+	for (int i = 0; v->history && i < v->nhistory; i++) {
+		struct aba_history_entry *h = &v->history[i];
+
+		h->id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+		copy(h->kind, sizeof(h->kind), PQgetvalue(res, i, 1));
+		h->delta = strtoll(PQgetvalue(res, i, 2), NULL, 10);
+		h->balance_after = strtoll(PQgetvalue(res, i, 3), NULL, 10);
+		copy(h->origin, sizeof(h->origin), PQgetvalue(res, i, 4));
+		copy(h->key, sizeof(h->key), PQgetvalue(res, i, 5));
+		copy(h->actor, sizeof(h->actor), PQgetvalue(res, i, 6));
+		copy(h->at, sizeof(h->at), PQgetvalue(res, i, 7));
+	}
+	PQclear(res);
+	return v->history ? 0 : aba_fail(err, ABA_NOMEM, "out of memory");
+}
+
+int aba_card_load(struct aba_db *db, const char *code, int max_lots, int max_history,
+		  struct aba_card_view *out, struct aba_err *err)
+{
+	const char *params[] = { code };
+	char card_id[24];
+	PGresult *res = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (aba_text_check(code, "card code", 64, err))
+		return -1;
+	/* One snapshot, so balance, lots and history agree on screen. */
+	if (aba_db_begin_snapshot(db, err))
+		return -1;
+	if (aba_db_call(db, SQL_CARD, 1, params, PGRES_TUPLES_OK, &res, err))
+		goto fail;
+	if (PQntuples(res) == 0) {
+		PQclear(res);
+		aba_fail(err, ABA_NOT_FOUND, "card '%s' not found", code);
+		goto fail;
+	}
+	read_row(res, 0, &out->card);
+	copy(out->email, sizeof(out->email), PQgetvalue(res, 0, 6));
+	copy(card_id, sizeof(card_id), PQgetvalue(res, 0, 7));
+	PQclear(res);
+	if (load_lots(db, card_id, max_lots, out, err) ||
+	    load_history(db, card_id, max_history, out, err))
+		goto fail;
+	return aba_db_end_snapshot(db, err);
+fail:
+	aba_db_end_snapshot(db, NULL);
+	aba_card_view_clear(out);
+	return -1;
+}
+
+void aba_card_view_clear(struct aba_card_view *v)
+{
+	free(v->lots);
+	free(v->history);
+	memset(v, 0, sizeof(*v));
+}

@@ -1,0 +1,230 @@
+/* aba_db.c - connecting, judging results, retrying. */
+#include "aba_db.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "aba_cluster.h"
+#include "aba_migrate.h"
+
+/* SQLSTATEs raised by sql/ functions (class AB) and the statuses they mean. */
+static const struct {
+	const char *sqlstate;
+	enum aba_status code;
+} sqlstate_map[] = {
+	{ "AB404", ABA_NOT_FOUND },
+	{ "AB409", ABA_CONFLICT },
+	{ "AB402", ABA_INSUFFICIENT },
+	{ "AB422", ABA_INPUT },
+	{ "AB403", ABA_DENIED },
+	{ "42501", ABA_DENIED },
+	{ "23505", ABA_CONFLICT },
+	{ "23514", ABA_CONFLICT },
+	{ "57P01", ABA_CONNECTION },
+	{ "57P03", ABA_CONNECTION },
+};
+
+static enum aba_status status_of_sqlstate(const char *state)
+{
+	for (size_t i = 0; i < sizeof(sqlstate_map) / sizeof(sqlstate_map[0]); i++)
+		if (strcmp(state, sqlstate_map[i].sqlstate) == 0)
+			return sqlstate_map[i].code;
+	if (strncmp(state, "22", 2) == 0)
+		return ABA_INPUT;
+	if (strncmp(state, "08", 2) == 0)
+		return ABA_CONNECTION;
+	return ABA_DB;
+}
+
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+int aba_db_target_is_embedded(const struct aba_db_target *t)
+{
+	static const char *const env[] = { "PGSERVICE", "PGHOST", "PGDATABASE" };
+
+	if (t->conninfo && *t->conninfo)
+		return 0;
+	for (size_t i = 0; i < sizeof(env) / sizeof(env[0]); i++) {
+		const char *v = getenv(env[i]);
+		if (v && *v)
+			return 0;
+	}
+	return 1;
+}
+
+static int open_with_user(const char *conninfo, const char *user, struct aba_db **out,
+			  struct aba_err *err)
+{
+	const char *keys[] = { "dbname", "user", "application_name", NULL };
+	const char *vals[] = { conninfo, user, "aba", NULL };
+	struct aba_db *db = calloc(1, sizeof(*db));
+
+	if (!db)
+		return aba_fail(err, ABA_NOMEM, "out of memory");
+	if (!user) {
+		keys[1] = "application_name";
+		vals[1] = "aba";
+		keys[2] = vals[2] = NULL;
+	}
+	/* expand_dbname=1: the "dbname" value may itself be a connection string. */
+	db->conn = PQconnectdbParams(keys, vals, 1);
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		char msg[200];
+		size_t n;
+
+		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(db->conn));
+		n = strlen(msg);
+		while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+			msg[--n] = '\0';
+		aba_db_free(db);
+		return aba_fail(err, ABA_CONNECTION, "cannot connect to the database: %s", msg);
+	}
+	PQsetNoticeProcessor(db->conn, ignore_notice, NULL);
+	*out = db;
+	return 0;
+}
+
+int aba_db_connect(const char *conninfo, struct aba_db **out, struct aba_err *err)
+{
+	return open_with_user(conninfo, NULL, out, err);
+}
+
+int aba_db_open(const struct aba_db_target *t, struct aba_db **out, struct aba_err *err)
+{
+	struct aba_cluster cluster;
+	char conninfo[1024];
+
+	if (!aba_db_target_is_embedded(t))
+		return open_with_user(t->conninfo ? t->conninfo : "", t->user, out, err);
+	if (aba_cluster_locate(&cluster, t->home, err) || aba_cluster_ensure(&cluster, err))
+		return -1;
+	if (aba_cluster_prepare_database(&cluster, err))
+		return -1;
+	aba_cluster_conninfo(&cluster, ABA_CLUSTER_DBNAME, conninfo, sizeof(conninfo));
+	return open_with_user(conninfo, t->user, out, err);
+}
+
+void aba_db_free(struct aba_db *db)
+{
+	if (!db)
+		return;
+	PQfinish(db->conn);
+	free(db);
+}
+
+int aba_db_accept(struct aba_db *db, const PGresult *res, ExecStatusType expected,
+		  struct aba_err *err)
+{
+	const char *state, *msg;
+
+	if (res && PQresultStatus(res) == expected)
+		return 0;
+	if (!res || PQstatus(db->conn) == CONNECTION_BAD) {
+		aba_fail(err, ABA_CONNECTION, "lost the connection to the database");
+		if (err)
+			strcpy(err->sqlstate, "08006");
+		return -1;
+	}
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	if (!state) {
+		return aba_fail(err, ABA_DB, "unexpected result from the database: %s",
+				PQresStatus(PQresultStatus(res)));
+	}
+	aba_fail(err, status_of_sqlstate(state), "%s", msg ? msg : "database error");
+	if (err)
+		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
+	return -1;
+}
+
+PGresult *aba_db_exec(struct aba_db *db, const char *sql, int nparams,
+		      const char *const *params)
+{
+	return PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+}
+
+int aba_db_err_is_retryable(const struct aba_err *err)
+{
+	return strcmp(err->sqlstate, "40001") == 0 || strcmp(err->sqlstate, "40P01") == 0;
+}
+
+/* 5 ms doubling per attempt, capped at 500 ms, with up to 50% jitter so
+ * that clients which collided do not collide again in step. */
+static void backoff(int attempt)
+{
+	long ms = 5L << (attempt < 7 ? attempt : 7);
+	struct timespec ts;
+
+	if (ms > 500)
+		ms = 500;
+	ms += rand() % (ms / 2 + 1);
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+}
+
+int aba_db_call(struct aba_db *db, const char *sql, int nparams,
+		const char *const *params, ExecStatusType expected,
+		PGresult **out, struct aba_err *err)
+{
+	struct aba_err local;
+
+	for (int attempt = 0;; attempt++) {
+		PGresult *res = aba_db_exec(db, sql, nparams, params);
+
+		if (aba_db_accept(db, res, expected, &local) == 0) {
+			*out = res;
+			return 0;
+		}
+		PQclear(res);
+		if (!aba_db_err_is_retryable(&local) || attempt >= ABA_DB_MAX_RETRIES ||
+		    PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
+			if (err)
+				*err = local;
+			if (aba_db_err_is_retryable(&local) && err)
+				snprintf(err->msg, sizeof(err->msg),
+					 "gave up after %d retries: %.200s", attempt, local.msg);
+			return -1;
+		}
+		db->retries++;
+		backoff(attempt);
+	}
+}
+
+int aba_db_command(struct aba_db *db, const char *sql, int nparams,
+		   const char *const *params, struct aba_err *err)
+{
+	PGresult *res = NULL;
+	int rc = aba_db_call(db, sql, nparams, params, PGRES_COMMAND_OK, &res, err);
+
+	PQclear(res);
+	return rc;
+}
+
+static int exec_simple(struct aba_db *db, const char *sql, struct aba_err *err)
+{
+	PGresult *res = PQexec(db->conn, sql);
+	int rc = aba_db_accept(db, res, PGRES_COMMAND_OK, err);
+
+	PQclear(res);
+	return rc;
+}
+
+int aba_db_begin_snapshot(struct aba_db *db, struct aba_err *err)
+{
+	return exec_simple(db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
+}
+
+int aba_db_end_snapshot(struct aba_db *db, struct aba_err *err)
+{
+	if (!err) {
+		PQclear(PQexec(db->conn, "ROLLBACK"));
+		return 0;
+	}
+	return exec_simple(db, "COMMIT", err);
+}

@@ -1,0 +1,68 @@
+/* aba_db.h - a libpq connection and the one place results are judged.
+ *
+ * Every statement goes through aba_db_exec (PQexecParams with $n
+ * placeholders, text format).  aba_db_accept turns a failed result into a
+ * struct aba_err, like psql's AcceptResult.  aba_db_call adds the bounded
+ * retry on serialization failures and deadlocks that every posting needs.
+ */
+#ifndef ABA_DB_H
+#define ABA_DB_H
+
+#include <libpq-fe.h>
+
+#include "aba_err.h"
+
+struct aba_db {
+	PGconn *conn;
+	int retries;		/* 40001/40P01 retries done by this connection */
+};
+
+/* Where to connect.  All fields may be NULL. */
+struct aba_db_target {
+	const char *conninfo;	/* --db; wins over everything */
+	const char *user;	/* --user; overrides the user of any target */
+	const char *home;	/* $ABA_HOME for the embedded cluster */
+};
+
+/* True when nothing names a database (no conninfo, PGSERVICE, PGHOST or
+ * PGDATABASE), so the embedded cluster under home is meant. */
+int aba_db_target_is_embedded(const struct aba_db_target *t);
+
+/* Connects to the target.  For the embedded cluster this initialises and
+ * starts it when needed and applies pending migrations first. */
+int aba_db_open(const struct aba_db_target *t, struct aba_db **out, struct aba_err *err);
+/* Connects with a plain libpq connection string, nothing else. */
+int aba_db_connect(const char *conninfo, struct aba_db **out, struct aba_err *err);
+void aba_db_free(struct aba_db *db);
+
+/* 0 when res has the expected status; otherwise -1 with err set from the
+ * server's SQLSTATE and primary message (or the lost connection). */
+int aba_db_accept(struct aba_db *db, const PGresult *res, ExecStatusType expected,
+		  struct aba_err *err);
+
+/* PQexecParams with text parameters and text results. */
+PGresult *aba_db_exec(struct aba_db *db, const char *sql, int nparams,
+		      const char *const *params);
+
+/* One statement in its own transaction, retried with exponential backoff on
+ * 40001 and 40P01 (at most ABA_DB_MAX_RETRIES times).  On success *out is
+ * the result (caller PQclear()s it). */
+#define ABA_DB_MAX_RETRIES 8
+int aba_db_call(struct aba_db *db, const char *sql, int nparams,
+		const char *const *params, ExecStatusType expected,
+		PGresult **out, struct aba_err *err);
+
+/* aba_db_call for a statement that returns no rows (DDL, SET, ...). */
+int aba_db_command(struct aba_db *db, const char *sql, int nparams,
+		   const char *const *params, struct aba_err *err);
+
+/* A read-only REPEATABLE READ transaction, so that several SELECTs see one
+ * snapshot (a card's balance, lots and history agree).  aba_db_call inside
+ * it does not retry.  end commits; with err NULL it only cleans up. */
+int aba_db_begin_snapshot(struct aba_db *db, struct aba_err *err);
+int aba_db_end_snapshot(struct aba_db *db, struct aba_err *err);
+
+/* Whether an error is worth retrying: 40001 or 40P01. */
+int aba_db_err_is_retryable(const struct aba_err *err);
+
+#endif

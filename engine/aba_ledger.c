@@ -1,0 +1,207 @@
+/* aba_ledger.c - the C side of the ledger's SQL functions. */
+#include "aba_ledger.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "aba_amount.h"
+#include "aba_db.h"
+#include "aba_text.h"
+#include "aba_time.h"
+
+static const char SQL_EARN[] =
+	"SELECT aba.earn($1, $2::bigint, $3, $4, $5::timestamptz, $6::integer)";
+static const char SQL_REDEEM[] =
+	"SELECT aba.redeem($1, $2::bigint, $3, $4, $5::timestamptz)";
+static const char SQL_REFUND[] =
+	"SELECT aba.refund_order($1, $2::bigint, $3, $4::timestamptz)";
+static const char SQL_EXPIRE[] =
+	"SELECT aba.expire_due($1::timestamptz, $2::integer)";
+static const char SQL_VERIFY[] =
+	"SELECT card, problem, detail FROM aba.verify($1)";
+
+#define EXPIRE_BATCH "500"
+
+void aba_posting_clear(struct aba_posting *p)
+{
+	json_decref(p->result);
+	memset(p, 0, sizeof(*p));
+}
+
+/* A time from outside, checked and rewritten as canonical UTC. */
+static int canonical_time(const char *in, const char *what, char *buf, const char **out,
+			  struct aba_err *err)
+{
+	int64_t t;
+
+	*out = NULL;
+	if (!in)
+		return 0;
+	if (aba_time_parse(in, what, &t, err))
+		return -1;
+	*out = aba_time_format(t, buf);
+	return 0;
+}
+
+static int check_key(const char *key, struct aba_err *err)
+{
+	if (!key)
+		return aba_fail(err, ABA_INPUT, "an idempotency key is required");
+	return aba_text_check(key, "idempotency key", 200, err);
+}
+
+static int check_origin(const char *origin, struct aba_err *err)
+{
+	return origin ? aba_text_check(origin, "origin", 100, err) : 0;
+}
+
+static int check_points(int64_t points, struct aba_err *err)
+{
+	if (points <= 0)
+		return aba_fail(err, ABA_INPUT, "points must be greater than zero");
+	if (points > ABA_AMOUNT_MAX)
+		return aba_fail(err, ABA_INPUT, "points exceed the maximum 999999999999.99");
+	return 0;
+}
+
+/* Runs one posting function and reads its jsonb result. */
+static int post(struct aba_db *db, const char *sql, int n, const char *const *params,
+		struct aba_posting *out, struct aba_err *err)
+{
+	PGresult *res = NULL;
+	json_error_t jerr;
+	json_t *r;
+
+	memset(out, 0, sizeof(*out));
+	if (aba_db_call(db, sql, n, params, PGRES_TUPLES_OK, &res, err))
+		return -1;
+	r = json_loads(PQgetvalue(res, 0, 0), 0, &jerr);
+	PQclear(res);
+	if (!r)
+		return aba_fail(err, ABA_DB, "unreadable posting result: %s", jerr.text);
+	out->result = r;
+	out->id = json_integer_value(json_object_get(r, "posting"));
+	out->balance = json_integer_value(json_object_get(r, "balance"));
+	out->replay = json_is_true(json_object_get(r, "replay"));
+	return 0;
+}
+
+int aba_ledger_earn(struct aba_db *db, const struct aba_earn *req, struct aba_posting *out,
+		    struct aba_err *err)
+{
+	char pts[24], days[16], at[ABA_TIME_BUFSZ];
+	const char *params[6] = { req->card, pts, req->key, req->origin, NULL, NULL };
+
+	if (check_points(req->points, err) || check_key(req->key, err) ||
+	    check_origin(req->origin, err) || canonical_time(req->at, "at", at, &params[4], err))
+		return -1;
+	if (req->validity_days < 0)
+		return aba_fail(err, ABA_INPUT, "validity must be at least one day");
+	snprintf(pts, sizeof(pts), "%" PRId64, req->points);
+	snprintf(days, sizeof(days), "%d", req->validity_days);
+	params[5] = req->validity_days ? days : NULL;
+	return post(db, SQL_EARN, 6, params, out, err);
+}
+
+int aba_ledger_redeem(struct aba_db *db, const struct aba_redeem *req, struct aba_posting *out,
+		      struct aba_err *err)
+{
+	char pts[24], at[ABA_TIME_BUFSZ];
+	const char *params[5] = { req->card, pts, req->key, req->origin, NULL };
+
+	if (check_points(req->points, err) || check_key(req->key, err) ||
+	    check_origin(req->origin, err) || canonical_time(req->at, "at", at, &params[4], err))
+		return -1;
+	snprintf(pts, sizeof(pts), "%" PRId64, req->points);
+	return post(db, SQL_REDEEM, 5, params, out, err);
+}
+
+int aba_ledger_refund(struct aba_db *db, const struct aba_refund *req, struct aba_posting *out,
+		      struct aba_err *err)
+{
+	char amount[24], at[ABA_TIME_BUFSZ];
+	const char *params[4] = { req->order_ref, NULL, req->key, NULL };
+
+	if (!req->order_ref)
+		return aba_fail(err, ABA_INPUT, "an order ref is required");
+	if (check_key(req->key, err) || canonical_time(req->at, "at", at, &params[3], err))
+		return -1;
+	if (req->amount >= 0) {
+		if (req->amount > ABA_AMOUNT_MAX)
+			return aba_fail(err, ABA_INPUT, "refund amount is too large");
+		snprintf(amount, sizeof(amount), "%" PRId64, req->amount);
+		params[1] = amount;
+	}
+	return post(db, SQL_REFUND, 4, params, out, err);
+}
+
+int aba_ledger_expire(struct aba_db *db, const char *as_of, aba_expire_progress progress,
+		      void *arg, struct aba_expire_totals *out, struct aba_err *err)
+{
+	char at[64];	/* also holds the server's "…T02:39:02.123456+00:00" */
+	const char *params[2] = { NULL, EXPIRE_BATCH };
+	int64_t cards;
+
+	memset(out, 0, sizeof(*out));
+	if (canonical_time(as_of, "as-of", at, &params[0], err))
+		return -1;
+	do {
+		PGresult *res = NULL;
+		json_t *r;
+
+		if (aba_db_call(db, SQL_EXPIRE, 2, params, PGRES_TUPLES_OK, &res, err))
+			return -1;
+		r = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+		PQclear(res);
+		cards = json_integer_value(json_object_get(r, "cards"));
+		out->cards += cards;
+		out->points += json_integer_value(json_object_get(r, "points"));
+		/* Later batches use the first batch's as-of, so "now" does not move. */
+		if (!params[0]) {
+			snprintf(at, sizeof(at), "%s", json_string_value(json_object_get(r, "as_of")));
+			params[0] = at;
+		}
+		json_decref(r);
+		if (progress && cards)
+			progress(arg, out);
+	} while (cards > 0);
+	return 0;
+}
+
+static int card_must_exist(struct aba_db *db, const char *card, struct aba_err *err)
+{
+	const char *params[1] = { card };
+	PGresult *res = NULL;
+	int found;
+
+	if (aba_db_call(db, "SELECT 1 FROM aba.cards WHERE code = $1", 1, params,
+			PGRES_TUPLES_OK, &res, err))
+		return -1;
+	found = PQntuples(res) == 1;
+	PQclear(res);
+	return found ? 0 : aba_fail(err, ABA_NOT_FOUND, "card '%.64s' not found", card);
+}
+
+int aba_ledger_verify(struct aba_db *db, const char *card, aba_problem_fn fn, void *arg,
+		      long *problems, struct aba_err *err)
+{
+	const char *params[1] = { card };
+	PGresult *res = NULL;
+
+	if (card && card_must_exist(db, card, err))
+		return -1;
+	if (aba_db_call(db, SQL_VERIFY, 1, params, PGRES_TUPLES_OK, &res, err))
+		return -1;
+	*problems = PQntuples(res);
+	for (int i = 0; fn && i < PQntuples(res); i++) {
+		struct aba_problem p = {
+			.card = PQgetisnull(res, i, 0) ? NULL : PQgetvalue(res, i, 0),
+			.check = PQgetvalue(res, i, 1),
+			.detail = PQgetvalue(res, i, 2),
+		};
+		fn(arg, &p);
+	}
+	PQclear(res);
+	return 0;
+}

@@ -1,0 +1,58 @@
+/* commands.h - every command of the aba CLI, in one list.
+ *
+ * The list generates the prototypes, the dispatch table, `aba help` and
+ * (later) the shell's completion.  X(words, function, synopsis, summary).
+ */
+#ifndef ABA_COMMANDS_H
+#define ABA_COMMANDS_H
+
+struct cli;
+
+#define ABA_COMMANDS(X) \
+	X("db init", cmd_db_init, "", \
+	  "create the embedded cluster and database, apply migrations") \
+	X("db migrate", cmd_db_migrate, "", \
+	  "apply pending schema migrations") \
+	X("db status", cmd_db_status, "", \
+	  "schema version, server state and the connection string") \
+	X("db stop", cmd_db_stop, "", \
+	  "stop the embedded server") \
+	X("card create", cmd_card_create, "CODE --name NAME [--phone P] [--email E]", \
+	  "register a customer and their card") \
+	X("card list", cmd_card_list, "[--search TEXT] [--limit N] [--json]", \
+	  "cards with balance and level") \
+	X("card show", cmd_card_show, "CODE [--json]", \
+	  "balance, level, lots in FEFO order and recent history") \
+	X("points earn", cmd_points_earn, \
+	  "CARD POINTS --key KEY [--origin O] [--at TIME] [--validity DAYS]", \
+	  "credit points through the ledger (the POS path)") \
+	X("points redeem", cmd_points_redeem, "CARD POINTS --key KEY [--origin O] [--at TIME]", \
+	  "spend points, the soonest-expiring first") \
+	X("points expire", cmd_points_expire, "[--as-of TIME]", \
+	  "expire every lot past its expiry") \
+	X("verify", cmd_verify, "[CARD]", \
+	  "check every ledger invariant; exit 1 when one is broken") \
+	X("demo seed", cmd_demo_seed, "[--customers N]", \
+	  "fill the database with demo customers and postings") \
+	X("help", cmd_help, "[COMMAND]", \
+	  "list the commands, or show one command's usage")
+
+#define ABA_COMMAND_PROTO(words, fn, synopsis, summary) int fn(struct cli *cli, int argc, char **argv);
+ABA_COMMANDS(ABA_COMMAND_PROTO)
+#undef ABA_COMMAND_PROTO
+
+struct aba_command {
+	const char *words;
+	int (*run)(struct cli *cli, int argc, char **argv);
+	const char *synopsis;
+	const char *summary;
+};
+
+extern const struct aba_command aba_commands[];
+extern const int aba_commands_count;
+
+/* The command named by argv's first one or two words, or NULL; *used says
+ * how many words it took. */
+const struct aba_command *aba_command_find(int argc, char **argv, int *used);
+
+#endif
