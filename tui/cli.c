@@ -60,6 +60,12 @@ int cli_usage(const char *words, const char *fmt, ...)
 	return 2;
 }
 
+int cli_bad_option(const char *words, char **argv)
+{
+	/* getopt_long has already stepped past the offending argument. */
+	return cli_usage(words, "unknown option '%s'", argv[optind - 1]);
+}
+
 int cli_expect_args(const char *words, int argc, char **argv, int n)
 {
 	if (argc - optind < n)

@@ -24,6 +24,9 @@ int cli_fail(const struct aba_err *err);
 /* Prints "aba WORDS: MESSAGE" and the command's usage; returns 2. */
 int cli_usage(const char *words, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* For getopt_long's '?': "unknown option '--bogus'" and the usage; 2. */
+int cli_bad_option(const char *words, char **argv);
+
 /* Checks that exactly n positional arguments remain after options. */
 int cli_expect_args(const char *words, int argc, char **argv, int n);
 

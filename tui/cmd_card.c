@@ -35,7 +35,7 @@ int cmd_card_create(struct cli *cli, int argc, char **argv)
 		else if (opt == 'e')
 			c.email = optarg;
 		else
-			return cli_usage("card create", "unknown option");
+			return cli_bad_option("card create", argv);
 	}
 	if ((rc = cli_expect_args("card create", argc, argv, 1)))
 		return rc;
@@ -99,7 +99,7 @@ int cmd_card_list(struct cli *cli, int argc, char **argv)
 		} else if (opt == 'j') {
 			ctx.json = json_array();
 		} else {
-			return cli_usage("card list", "unknown option");
+			return cli_bad_option("card list", argv);
 		}
 	}
 	if ((rc = cli_expect_args("card list", argc, argv, 0)))
@@ -195,7 +195,7 @@ int cmd_card_show(struct cli *cli, int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt != 'j')
-			return cli_usage("card show", "unknown option");
+			return cli_bad_option("card show", argv);
 		json = 1;
 	}
 	if ((rc = cli_expect_args("card show", argc, argv, 1)))

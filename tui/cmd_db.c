@@ -13,7 +13,7 @@ static int no_options(const char *words, int argc, char **argv)
 	static const struct option opts[] = { { 0 } };
 
 	if (getopt_long(argc, argv, "", opts, NULL) != -1)
-		return cli_usage(words, "unknown option");
+		return cli_bad_option(words, argv);
 	return cli_expect_args(words, argc, argv, 0);
 }
 

@@ -31,7 +31,7 @@ int cmd_demo_seed(struct cli *cli, int argc, char **argv)
 		long n;
 
 		if (opt != 'c')
-			return cli_usage("demo seed", "unknown option");
+			return cli_bad_option("demo seed", argv);
 		n = strtol(optarg, &end, 10);
 		if (*end || n < 1 || n > 9999)
 			return cli_usage("demo seed", "--customers takes a number from 1 to 9999");

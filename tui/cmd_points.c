@@ -47,7 +47,7 @@ static int parse_move(const char *words, int with_validity, int argc, char **arg
 				return cli_usage(words, "--validity takes a number of days from 1 to 36500");
 			a->validity_days = (int)days;
 		} else {
-			return cli_usage(words, "unknown option");
+			return cli_bad_option(words, argv);
 		}
 	}
 	if ((rc = cli_expect_args(words, argc, argv, 2)))
@@ -129,7 +129,7 @@ int cmd_points_expire(struct cli *cli, int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt != 'a')
-			return cli_usage("points expire", "unknown option");
+			return cli_bad_option("points expire", argv);
 		as_of = optarg;
 	}
 	if ((rc = cli_expect_args("points expire", argc, argv, 0)))

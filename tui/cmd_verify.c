@@ -21,7 +21,7 @@ int cmd_verify(struct cli *cli, int argc, char **argv)
 	long problems;
 
 	if (getopt_long(argc, argv, "", opts, NULL) != -1)
-		return cli_usage("verify", "unknown option");
+		return cli_bad_option("verify", argv);
 	if (argc - optind > 1)
 		return cli_usage("verify", "unexpected argument '%s'", argv[optind + 1]);
 	if (argc - optind == 1)

@@ -85,8 +85,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "aba: no command '%s' (see 'aba help')\n", argv[first]);
 		return 2;
 	}
-	/* The command sees its last word as argv[0], getopt-style. */
+	/* The command sees its last word as argv[0], getopt-style; getopt's
+	 * own messages are replaced by cli_bad_option's. */
 	optind = 0;
+	opterr = 0;
 	rc = c->run(&cli, argc - first - used + 1, argv + first + used - 1);
 	aba_db_free(cli.db);
 	return rc;
