@@ -24,13 +24,17 @@ static const char SQL_CARD[] =
 	"       c.active, coalesce(p.email, ''), c.id"
 	"  FROM aba.cards c JOIN aba.partners p ON p.id = c.partner_id WHERE c.code = $1";
 
+/* Times leave the database as ISO 8601 UTC, whatever the session's zone. */
+#define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
 static const char SQL_LOTS[] =
-	"SELECT id, gained_at, coalesce(expires_at::text, ''), initial, remaining, state, origin"
+	"SELECT id, " ISO("gained_at") ", coalesce(" ISO("expires_at") ", ''), initial, remaining,"
+	"       state, origin"
 	"  FROM aba.point_moves WHERE card_id = $1::bigint"
 	" ORDER BY state <> 'active', expires_at ASC NULLS LAST, gained_at, id LIMIT $2::integer";
 
 static const char SQL_HISTORY[] =
-	"SELECT id, kind, delta, balance_after, origin, idempotency_key, actor, at"
+	"SELECT id, kind, delta, balance_after, origin, idempotency_key, actor, " ISO("at")
 	"  FROM aba.point_history WHERE card_id = $1::bigint ORDER BY id DESC LIMIT $2::integer";
 
 int aba_card_create(struct aba_db *db, const struct aba_card_new *c, struct aba_err *err)
