@@ -85,6 +85,7 @@ static int open_with_user(const char *conninfo, const char *user, struct aba_db 
 		return aba_fail(err, ABA_CONNECTION, "cannot connect to the database: %s", msg);
 	}
 	PQsetNoticeProcessor(db->conn, ignore_notice, NULL);
+	db->reconnect_ms = ABA_DB_RECONNECT_MS;
 	*out = db;
 	return 0;
 }
@@ -168,10 +169,47 @@ static void backoff(int attempt)
 	nanosleep(&ts, NULL);
 }
 
+/* After a lost connection (the server restarted, a network blip), reset
+ * it, trying for up to db->reconnect_ms. */
+static int reconnect(struct aba_db *db)
+{
+	struct timespec pause = { 0, 250 * 1000000L };
+
+	for (long waited = 0; waited <= db->reconnect_ms; waited += 250) {
+		PQreset(db->conn);
+		if (PQstatus(db->conn) == CONNECTION_OK) {
+			db->reconnects++;
+			return 0;
+		}
+		nanosleep(&pause, NULL);
+	}
+	return -1;
+}
+
+/* Whether a failed attempt may be made again: a serialization failure or
+ * deadlock (bounded, with backoff), or a lost connection that could be
+ * re-established.  Retrying after a lost connection is safe because every
+ * statement here is its own transaction and every posting is idempotent by
+ * key: one whose commit was lost with the connection replays its first
+ * result.  Inside an explicit transaction nothing is retried. */
+static int may_retry(struct aba_db *db, const struct aba_err *e, int attempt, int in_tx)
+{
+	if (in_tx || attempt >= ABA_DB_MAX_RETRIES)
+		return 0;
+	if (aba_db_err_is_retryable(e)) {
+		db->retries++;
+		backoff(attempt);
+		return 1;
+	}
+	return e->code == ABA_CONNECTION && PQstatus(db->conn) == CONNECTION_BAD &&
+	       reconnect(db) == 0;
+}
+
 int aba_db_call(struct aba_db *db, const char *sql, int nparams,
 		const char *const *params, ExecStatusType expected,
 		PGresult **out, struct aba_err *err)
 {
+	int in_tx = PQtransactionStatus(db->conn) != PQTRANS_IDLE;
 	struct aba_err local;
 
 	for (int attempt = 0;; attempt++) {
@@ -182,17 +220,15 @@ int aba_db_call(struct aba_db *db, const char *sql, int nparams,
 			return 0;
 		}
 		PQclear(res);
-		if (!aba_db_err_is_retryable(&local) || attempt >= ABA_DB_MAX_RETRIES ||
-		    PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
-			if (err)
-				*err = local;
-			if (aba_db_err_is_retryable(&local) && err)
+		if (may_retry(db, &local, attempt, in_tx))
+			continue;
+		if (err) {
+			*err = local;
+			if (aba_db_err_is_retryable(&local))
 				snprintf(err->msg, sizeof(err->msg),
 					 "gave up after %d retries: %.200s", attempt, local.msg);
-			return -1;
 		}
-		db->retries++;
-		backoff(attempt);
+		return -1;
 	}
 }
 

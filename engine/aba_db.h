@@ -15,7 +15,11 @@
 struct aba_db {
 	PGconn *conn;
 	int retries;		/* 40001/40P01 retries done by this connection */
+	int reconnects;		/* connections re-established after a loss */
+	long reconnect_ms;	/* how long aba_db_call tries to reconnect; 0: never */
 };
+
+#define ABA_DB_RECONNECT_MS 20000L
 
 /* Where to connect.  All fields may be NULL. */
 struct aba_db_target {
@@ -45,8 +49,9 @@ PGresult *aba_db_exec(struct aba_db *db, const char *sql, int nparams,
 		      const char *const *params);
 
 /* One statement in its own transaction, retried with exponential backoff on
- * 40001 and 40P01 (at most ABA_DB_MAX_RETRIES times).  On success *out is
- * the result (caller PQclear()s it). */
+ * 40001 and 40P01 (at most ABA_DB_MAX_RETRIES times), and after a lost
+ * connection once it is re-established (within db->reconnect_ms).  On
+ * success *out is the result (caller PQclear()s it). */
 #define ABA_DB_MAX_RETRIES 8
 int aba_db_call(struct aba_db *db, const char *sql, int nparams,
 		const char *const *params, ExecStatusType expected,
