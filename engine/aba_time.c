@@ -120,3 +120,17 @@ char *aba_time_format(int64_t t, char *buf)
 		 (int)(rem / 3600), (int)(rem % 3600 / 60), (int)(rem % 60));
 	return buf;
 }
+
+int aba_time_canonical(const char *in, const char *what, char buf[ABA_TIME_BUFSZ],
+		       const char **out, struct aba_err *err)
+{
+	int64_t t;
+
+	*out = NULL;
+	if (!in)
+		return 0;
+	if (aba_time_parse(in, what, &t, err))
+		return -1;
+	*out = aba_time_format(t, buf);
+	return 0;
+}

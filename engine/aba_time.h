@@ -17,6 +17,10 @@
 int aba_time_parse(const char *s, const char *what, int64_t *out, struct aba_err *err);
 /* "2026-11-22T10:00:00Z"; buf holds ABA_TIME_BUFSZ bytes.  Returns buf. */
 char *aba_time_format(int64_t t, char *buf);
+/* A time from outside checked and rewritten as canonical UTC into buf;
+ * *out is buf, or NULL when in is NULL (an optional time left out). */
+int aba_time_canonical(const char *in, const char *what, char buf[ABA_TIME_BUFSZ],
+		       const char **out, struct aba_err *err);
 /* Days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t aba_days_from_civil(int64_t y, int m, int d);
 

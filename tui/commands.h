@@ -34,6 +34,16 @@ struct cli;
 	  "check every ledger invariant; exit 1 when one is broken") \
 	X("demo seed", cmd_demo_seed, "[--customers N]", \
 	  "fill the database with demo customers and postings") \
+	X("member show", cmd_member_show, "CARD [--at TIME] [--json]", \
+	  "level, since when, qualifying spend, distance to the next level, override") \
+	X("member evaluate", cmd_member_evaluate, "[--as-of TIME] [CARD]", \
+	  "move cards up or down by qualifying spend; respects overrides") \
+	X("level list", cmd_level_list, "[--json]", \
+	  "membership levels and the paths into them") \
+	X("level set", cmd_level_set, \
+	  "CODE --name NAME --sequence N [--multiplier X] [--threshold A --window DAYS]" \
+	  " [--no-upgrade] [--no-downgrade]", \
+	  "create or change a membership level (admin)") \
 	X("help", cmd_help, "[COMMAND]", \
 	  "list the commands, or show one command's usage")
 
