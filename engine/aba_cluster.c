@@ -264,7 +264,8 @@ static int append_conf(const struct aba_cluster *c, struct aba_err *err)
 			fputc('\'', f);	/* a quote inside a conf string is doubled */
 		fputc(*p, f);
 	}
-	fprintf(f, "'\nunix_socket_permissions = 0700\n");
+	fprintf(f, "'\nunix_socket_permissions = 0700\n"
+		   "timezone = 'UTC'\nlog_timezone = 'UTC'\n");
 	return fclose(f) == 0 ? 0 : aba_fail(err, ABA_IO, "cannot write '%s'", path);
 }
 

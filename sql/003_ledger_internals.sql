@@ -149,7 +149,10 @@ BEGIN
 	END IF;
 	INSERT INTO point_moves (card_id, posting_id, gained_at, expires_at, initial, remaining,
 				 state, origin, level_code)
-		VALUES (p_card_id, p_posting_id, p_at, p_at + make_interval(days => p_validity_days),
+		-- Days are counted in UTC, so validity never depends on the
+		-- session's time zone or its daylight-saving changes.
+		VALUES (p_card_id, p_posting_id, p_at,
+			((p_at AT TIME ZONE 'UTC') + make_interval(days => p_validity_days)) AT TIME ZONE 'UTC',
 			p_points, 0, 'depleted', p_origin, p_level)
 		RETURNING id INTO lot;
 	PERFORM move_lot(p_history_id, lot, p_points);
