@@ -44,6 +44,13 @@ struct cli;
 	  "CODE --name NAME --sequence N [--multiplier X] [--threshold A --window DAYS]" \
 	  " [--no-upgrade] [--no-downgrade]", \
 	  "create or change a membership level (admin)") \
+	X("report list", cmd_report_list, "", \
+	  "the reports and the options each takes") \
+	X("report refresh", cmd_report_refresh, "", \
+	  "fold new postings into the report summaries (nightly, as admin)") \
+	X("report", cmd_report, "NAME [--as-of T] [--from T] [--to T] [--level L] [--top N]" \
+	  " [--format table|csv|json] [--output FILE] [--report-db CONNINFO]", \
+	  "run a report: liability, expiring, activity, consistency, ...") \
 	X("help", cmd_help, "[COMMAND]", \
 	  "list the commands, or show one command's usage")
 

@@ -1,0 +1,19 @@
+-- Who may run reports and refresh their summaries.  Reports run with the
+-- caller's rights, so they need SELECT on what they read; staff who read
+-- the ledger (clerks and so approvers and admins, auditors) may run them.
+-- Refreshing writes only the summaries but briefly holds postings back,
+-- so it is an administrator's job (a nightly `aba report refresh`).
+SET LOCAL ROLE aba_owner;
+SET LOCAL search_path = aba;
+
+REVOKE ALL ON report_watermarks, report_lot_flow, report_day_flow, report_day_orders FROM PUBLIC;
+GRANT SELECT ON report_watermarks, report_lot_flow, report_day_flow, report_day_orders
+	TO aba_clerk, aba_auditor;
+
+GRANT EXECUTE ON FUNCTION utc_day(timestamptz), utc_start(date), report_upto(text)
+	TO aba_clerk, aba_auditor;
+GRANT EXECUTE ON FUNCTION report_liability(timestamptz, text),
+		      report_expiring(timestamptz, text, integer),
+		      report_activity(timestamptz, timestamptz)
+	TO aba_clerk, aba_auditor;
+GRANT EXECUTE ON FUNCTION report_refresh_mark(), report_refresh_roll() TO aba_admin;
