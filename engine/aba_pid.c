@@ -12,14 +12,6 @@ uint64_t aba_pid_hash(const char *s)
 	return h;
 }
 
-int aba_pid_list_has(const struct aba_pid_list *l, const struct aba_pid *p)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (aba_pid_eq(&l->v[i], p))
-			return 1;
-	return 0;
-}
-
 int aba_pid_list_meets(const struct aba_pid_list *a, const struct aba_pid_list *b)
 {
 	for (size_t i = 0; i < a->n; i++)

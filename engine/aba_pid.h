@@ -28,8 +28,15 @@ static inline int aba_pid_eq(const struct aba_pid *a, const struct aba_pid *b)
 	return a->h == b->h && strcmp(a->s, b->s) == 0;
 }
 
-/* Whether p is one of l. */
-int aba_pid_list_has(const struct aba_pid_list *l, const struct aba_pid *p);
+/* Whether p is one of l.  Inline: the discount engine's innermost loop. */
+static inline int aba_pid_list_has(const struct aba_pid_list *l, const struct aba_pid *p)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (aba_pid_eq(&l->v[i], p))
+			return 1;
+	return 0;
+}
+
 /* Whether any of a is one of b. */
 int aba_pid_list_meets(const struct aba_pid_list *a, const struct aba_pid_list *b);
 

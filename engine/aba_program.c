@@ -50,15 +50,6 @@ const char *aba_reward_type_name(enum aba_reward_type t)
 	return t < ABA_RT_COUNT ? reward_types[t] : "?";
 }
 
-int aba_filter_match(const struct aba_filter *f, const struct aba_pid *product,
-		     const struct aba_pid_list *categories)
-{
-	if (aba_filter_is_empty(f))
-		return 1;
-	return aba_pid_list_has(&f->products, product) ||
-	       aba_pid_list_meets(&f->categories, categories);
-}
-
 static int nomem(struct aba_err *err)
 {
 	return aba_fail(err, ABA_NOMEM, "out of memory");

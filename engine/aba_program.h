@@ -119,12 +119,18 @@ int aba_program_set_parse(const json_t *j, struct aba_program_set **out,
 			  struct aba_err *err);
 void aba_program_set_free(struct aba_program_set *set);
 
-/* Whether a cart line (product, categories) passes a filter. */
-int aba_filter_match(const struct aba_filter *f, const struct aba_pid *product,
-		     const struct aba_pid_list *categories);
 static inline int aba_filter_is_empty(const struct aba_filter *f)
 {
 	return f->products.n == 0 && f->categories.n == 0;
+}
+
+/* Whether a cart line (product, categories) passes a filter. */
+static inline int aba_filter_match(const struct aba_filter *f, const struct aba_pid *product,
+				   const struct aba_pid_list *categories)
+{
+	if (aba_filter_is_empty(f) || aba_pid_list_has(&f->products, product))
+		return 1;
+	return f->categories.n && aba_pid_list_meets(&f->categories, categories);
 }
 
 const char *aba_program_type_name(enum aba_program_type t);

@@ -43,6 +43,9 @@ struct aba_promo_scratch {
 	size_t cap_lines, cap_programs;
 	size_t *order;
 	__int128 *acc;			/* per entry */
+	size_t *rules_at;		/* per entry: its first rule's mask */
+	uint64_t *masks;		/* per rule: the lines it matches, a bit each */
+	size_t cap_masks, words;	/* words per mask */
 	struct scen s[2];
 	struct outcome o[2];
 	int64_t *weight, *limit, *spread;
@@ -79,6 +82,7 @@ static void scratch_free_arrays(struct aba_promo_scratch *x)
 {
 	free(x->order);
 	free(x->acc);
+	free(x->rules_at);
 	for (int i = 0; i < 2; i++) {
 		free(x->s[i].disc);
 		free(x->s[i].free);
@@ -96,6 +100,7 @@ void aba_promo_result_free(struct aba_promo_result *r)
 	if (!r)
 		return;
 	scratch_free_arrays(r->scratch);
+	free(r->scratch->masks);
 	free(r->scratch);
 	free(r->lines);
 	free(r->entries);
@@ -116,11 +121,13 @@ static int reserve(struct aba_promo_result *r, size_t nl, size_t np)
 	scratch_free_arrays(x);
 	free(r->lines);
 	free(r->entries);
-	memset(x, 0, sizeof(*x));
+	memset(x->s, 0, sizeof(x->s));
+	memset(x->o, 0, sizeof(x->o));
 	r->lines = calloc(l, sizeof(*r->lines));
 	r->entries = calloc(p, sizeof(*r->entries));
 	x->order = calloc(p, sizeof(*x->order));
 	x->acc = calloc(p, sizeof(*x->acc));
+	x->rules_at = calloc(p, sizeof(*x->rules_at));
 	for (int i = 0; i < 2; i++) {
 		ok &= (x->s[i].disc = calloc(l, sizeof(int64_t))) != NULL;
 		ok &= (x->s[i].free = calloc(l, sizeof(int64_t))) != NULL;
@@ -131,11 +138,32 @@ static int reserve(struct aba_promo_result *r, size_t nl, size_t np)
 	x->weight = calloc(l, sizeof(int64_t));
 	x->limit = calloc(l, sizeof(int64_t));
 	x->spread = calloc(2 * l, sizeof(int64_t));
-	ok &= r->lines && r->entries && x->order && x->acc && x->weight && x->limit &&
-	      x->spread;
+	ok &= r->lines && r->entries && x->order && x->acc && x->rules_at && x->weight &&
+	      x->limit && x->spread;
 	x->cap_lines = ok ? l : 0;
 	x->cap_programs = ok ? p : 0;
 	return ok ? 0 : -1;
+}
+
+/* Room for a line mask per rule of every program. */
+static int reserve_masks(struct aba_promo_scratch *x, const struct aba_program *programs,
+			 size_t n, size_t n_lines)
+{
+	size_t rules = 0, need;
+
+	for (size_t i = 0; i < n; i++)
+		rules += programs[i].n_rules;
+	x->words = n_lines / 64 + 1;
+	need = rules * x->words;
+	if (need > x->cap_masks) {
+		uint64_t *m = realloc(x->masks, need * sizeof(*m));
+
+		if (!m)
+			return -1;
+		x->masks = m;
+		x->cap_masks = need;
+	}
+	return 0;
 }
 
 /* --- ordering and gates -------------------------------------------- */
@@ -175,45 +203,59 @@ static int has_level(const struct aba_program *p, const char *level)
 	return 0;
 }
 
-/* Units and base amount of the lines a rule looks at. */
+/* The lines a rule looks at, as a mask of words words; their units and
+ * base amount. */
 static void rule_lines(const struct aba_cart *c, const struct aba_rule *rule,
-		       int64_t *qty, int64_t *amount)
+		       uint64_t *mask, size_t words, int64_t *qty, int64_t *amount)
 {
 	*qty = 0;
 	*amount = 0;
+	memset(mask, 0, words * sizeof(*mask));
 	for (size_t i = 0; i < c->n_lines; i++)
 		if (aba_filter_match(&rule->filter, &c->lines[i].product,
 				     &c->lines[i].categories)) {
+			mask[i / 64] |= UINT64_C(1) << (i % 64);
 			*qty += c->lines[i].qty;
 			*amount += c->lines[i].base;
 		}
 }
 
-/* The first rule the cart meets; with none met, e says what the first rule
- * wanted and what the cart had.  A rule naming products needs one of them. */
-static int rules_met(const struct aba_cart *c, const struct aba_program *p,
-		     struct aba_promo_entry *e)
+/* A rule naming products needs at least one of them. */
+static int rule_met(const struct aba_rule *rule, int64_t qty, int64_t amount)
 {
+	int64_t need_qty = rule->minimum_qty;
+
+	if (need_qty == 0 && !aba_filter_is_empty(&rule->filter))
+		need_qty = 1;
+	return qty >= need_qty && amount >= rule->minimum_amount;
+}
+
+/* Whether the cart meets a rule; e->rule is the first one met, or with
+ * none met the first rule, with what the cart had.  Fills every rule's
+ * line mask, which the points pass reads. */
+static int rules_met(const struct aba_cart *c, const struct aba_program *p,
+		     struct aba_promo_entry *e, uint64_t *masks, size_t words)
+{
+	int met = 0;
+
 	for (size_t k = 0; k < p->n_rules; k++) {
 		const struct aba_rule *rule = &p->rules[k];
-		int64_t qty, amount, need_qty = rule->minimum_qty;
+		int64_t qty, amount;
 
-		if (need_qty == 0 && !aba_filter_is_empty(&rule->filter))
-			need_qty = 1;
-		rule_lines(c, rule, &qty, &amount);
-		if (k == 0 || (qty >= need_qty && amount >= rule->minimum_amount)) {
-			e->rule = rule;
-			e->have_qty = qty;
-			e->have_amount = amount;
-		}
-		if (qty >= need_qty && amount >= rule->minimum_amount)
-			return 1;
+		rule_lines(c, rule, masks + k * words, words, &qty, &amount);
+		if (met || (k > 0 && !rule_met(rule, qty, amount)))
+			continue;
+		e->rule = rule;
+		e->have_qty = qty;
+		e->have_amount = amount;
+		met = rule_met(rule, qty, amount);
 	}
-	return p->n_rules == 0;
+	return met || p->n_rules == 0;
 }
 
 static enum aba_promo_reason gate(const struct aba_cart *c, const struct aba_promo_ctx *ctx,
-				  const struct aba_program *p, struct aba_promo_entry *e)
+				  const struct aba_program *p, struct aba_promo_entry *e,
+				  uint64_t *masks, size_t words)
 {
 	if (!p->active)
 		return ABA_PR_INACTIVE;
@@ -225,7 +267,7 @@ static enum aba_promo_reason gate(const struct aba_cart *c, const struct aba_pro
 		return ABA_PR_CODE_MISSING;
 	if (p->n_levels && !has_level(p, ctx->level))
 		return ABA_PR_LEVEL;
-	if (!rules_met(c, p, e))
+	if (!rules_met(c, p, e, masks, words))
 		return ABA_PR_MINIMUM_NOT_MET;
 	return ABA_PR_APPLIED;
 }
@@ -577,22 +619,22 @@ static void apply_program(struct run *r, struct aba_promo_entry *e, __int128 *bo
 
 /* Points one rule earns on the lines as they ended: per order, per money
  * paid (net) or per unit paid (not free). */
-static __int128 rule_points(const struct run *r, const struct aba_rule *rule)
+static __int128 rule_points(const struct run *r, const struct aba_rule *rule,
+			    const uint64_t *mask)
 {
 	const struct aba_cart *c = r->cart;
-	int64_t qty = 0, amount = 0, net = 0, paid = 0, need = rule->minimum_qty;
+	int64_t qty = 0, amount = 0, net = 0, paid = 0;
 
-	if (need == 0 && !aba_filter_is_empty(&rule->filter))
-		need = 1;
-	for (size_t i = 0; i < c->n_lines; i++)
-		if (aba_filter_match(&rule->filter, &c->lines[i].product,
-				     &c->lines[i].categories)) {
+	for (size_t w = 0; w < r->x->words; w++)
+		for (uint64_t bits = mask[w]; bits; bits &= bits - 1) {
+			size_t i = w * 64 + (size_t)__builtin_ctzll(bits);
+
 			qty += c->lines[i].qty;
 			amount += c->lines[i].base;
 			net += c->lines[i].base - r->s->disc[i];
 			paid += c->lines[i].qty - r->s->free[i];
 		}
-	if (qty < need || amount < rule->minimum_amount || rule->point_amount == 0)
+	if (!rule_met(rule, qty, amount) || rule->point_amount == 0)
 		return 0;
 	switch (rule->point_mode) {
 	case ABA_POINTS_MONEY:
@@ -628,7 +670,8 @@ static void side_finish(struct run *r, struct aba_promo_result *res, size_t only
 					k != only))
 			continue;
 		for (size_t j = 0; j < p->n_rules; j++)
-			acc = acc_add(acc, rule_points(r, &p->rules[j]));
+			acc = acc_add(acc, rule_points(r, &p->rules[j], r->x->masks +
+						       (r->x->rules_at[k] + j) * r->x->words));
 		pts = acc_to_points(acc, multiplier_of(r->ctx));
 		e->points = pts > ABA_AMOUNT_MAX ? ABA_AMOUNT_MAX : (int64_t)pts;
 		if (e->discount > 0 || e->free_units > 0 || e->missing_units > 0 || acc > 0)
@@ -732,6 +775,7 @@ static void gate_all(struct aba_promo_result *res, const struct aba_program *pro
 		     const struct aba_promo_ctx *ctx)
 {
 	struct aba_promo_scratch *x = res->scratch;
+	size_t at = 0;
 
 	sort_programs(x->order, programs, res->n_entries);
 	for (size_t k = 0; k < res->n_entries; k++) {
@@ -739,7 +783,10 @@ static void gate_all(struct aba_promo_result *res, const struct aba_program *pro
 
 		memset(e, 0, sizeof(*e));
 		e->program = &programs[x->order[k]];
-		e->reason = gate(res->cart, ctx, e->program, e);
+		x->rules_at[k] = at;
+		e->reason = gate(res->cart, ctx, e->program, e, x->masks + at * x->words,
+				 x->words);
+		at += e->program->n_rules;
 		e->gate_passed = e->reason == ABA_PR_APPLIED;
 		x->acc[k] = 0;
 	}
@@ -755,7 +802,8 @@ int aba_promo_evaluate(const struct aba_cart *cart, const struct aba_program *pr
 	size_t winner = SIZE_MAX;
 	int64_t combined_total;
 
-	if (reserve(res, cart->n_lines, n))
+	if (reserve(res, cart->n_lines, n) ||
+	    reserve_masks(res->scratch, programs, n, cart->n_lines))
 		return aba_fail(err, ABA_NOMEM, "out of memory");
 	x = res->scratch;
 	res->cart = cart;
