@@ -51,6 +51,13 @@ struct cli;
 	X("report", cmd_report, "NAME [--as-of T] [--from T] [--to T] [--level L] [--top N]" \
 	  " [--format table|csv|json] [--output FILE] [--report-db CONNINFO]", \
 	  "run a report: liability, expiring, activity, consistency, ...") \
+	X("order post", cmd_order_post, "[--programs FILE] FILE|-", \
+	  "post POS orders (one, an array, or JSON lines); a replayed ref returns the first result") \
+	X("order refund", cmd_order_refund, \
+	  "REF [--amount A | --lines PRODUCT[:QTY],...] --key KEY [--at TIME]", \
+	  "refund an order in full or in part: points reversed and restored") \
+	X("order show", cmd_order_show, "REF [--json]", \
+	  "an order with its lines, level, amounts, points and refunds") \
 	X("help", cmd_help, "[COMMAND]", \
 	  "list the commands, or show one command's usage")
 
