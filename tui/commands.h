@@ -44,6 +44,8 @@ struct cli;
 	  "CODE --name NAME --sequence N [--multiplier X] [--threshold A --window DAYS]" \
 	  " [--no-upgrade] [--no-downgrade]", \
 	  "create or change a membership level (admin)") \
+	X("console", cmd_console, "[--theme dark|light|mono] [CARD]", \
+	  "the full-screen console: cards, approvals, audit, reports") \
 	X("report list", cmd_report_list, "", \
 	  "the reports and the options each takes") \
 	X("report refresh", cmd_report_refresh, "", \

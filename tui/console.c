@@ -547,9 +547,10 @@ static void reconnect_key(struct console *c, int key)
 		return;
 	}
 	c->lost = 0;
-	console_message(c, "reconnected");
 	if (top(c))
 		top(c)->ops->key(top(c), REQ_REFRESH, 0);
+	if (!c->status_is_error)
+		console_message(c, "reconnected");
 }
 
 static void handle_key(struct console *c, int key)
@@ -588,6 +589,7 @@ static void main_loop(struct console *c)
 			continue;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (key == KEY_RESIZE) {
+			c->keys++;
 			make_body(c);
 			clearok(curscr, TRUE);
 		} else {
@@ -654,6 +656,9 @@ int cmd_console(struct cli *cli, int argc, char **argv)
 		free(c);
 		return cli_fail(&err);
 	}
+	/* A lost connection is the user's call (reconnect prompt): one quiet
+	 * attempt, no 20 s wait behind a frozen screen. */
+	c->db->reconnect_ms = 0;
 	setlocale(LC_ALL, "");
 	start_terminal(c);
 	start_views(c, theme, card);

@@ -27,7 +27,7 @@ static const struct keymap help_keys[] = {
 };
 
 static const struct column cols[] = {
-	{ "KEY", 16, 0, 0 },
+	{ "KEY", 20, 0, 0 },
 	{ "COMMAND", 10, 0, 0 },
 	{ "WHAT IT DOES", 20, 0, 1 },
 };
