@@ -154,7 +154,8 @@ static int reserve_masks(struct aba_promo_scratch *x, const struct aba_program *
 	for (size_t i = 0; i < n; i++)
 		rules += programs[i].n_rules;
 	x->words = n_lines / 64 + 1;
-	need = rules * x->words;
+	/* At least one mask, so that masks + 0 is never NULL + 0. */
+	need = (rules ? rules : 1) * x->words;
 	if (need > x->cap_masks) {
 		uint64_t *m = realloc(x->masks, need * sizeof(*m));
 
