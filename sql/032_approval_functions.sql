@@ -10,10 +10,15 @@ CREATE FUNCTION approval_setting(p_name text) RETURNS bigint LANGUAGE sql STABLE
 	SELECT value FROM aba.approval_settings WHERE name = p_name
 $$;
 
--- A request as the audit log records it.
+-- A request as the audit log records it and the engine reads it: times as
+-- UTC text, so that neither depends on the session's TimeZone.
 CREATE FUNCTION approval_json(r approval_requests) RETURNS jsonb LANGUAGE sql STABLE AS $$
 	SELECT (to_jsonb(r) - 'result' - 'card_id')
-	       || jsonb_build_object('card', (SELECT code FROM aba.cards WHERE id = r.card_id))
+	       || jsonb_build_object('card', (SELECT code FROM aba.cards WHERE id = r.card_id),
+				     'created_at', aba.audit_time(r.created_at),
+				     'expires_at', aba.audit_time(r.expires_at),
+				     'decided_at', aba.audit_time(r.decided_at),
+				     'valid_until', aba.audit_time(r.valid_until))
 $$;
 
 CREATE FUNCTION check_reason(p_code text, p_kind text) RETURNS void LANGUAGE plpgsql AS $$
@@ -185,7 +190,7 @@ BEGIN
 		PERFORM request_card((SELECT code FROM cards WHERE id = r.card_id));
 		res := jsonb_build_object('kind', 'override', 'override',
 			set_level_override(r.card_id, r.level_code, r.valid_until,
-					   r.reason_code || coalesce(': ' || r.note, ''), r.id));
+					   left(r.reason_code || coalesce(': ' || r.note, ''), 500), r.id));
 	END IF;
 	UPDATE approval_requests
 	   SET state = 'approved', checker = p_checker, auto = p_checker IS NULL,

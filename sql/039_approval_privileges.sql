@@ -21,3 +21,8 @@ GRANT EXECUTE ON FUNCTION reason_code_set(text, text, text, boolean) TO aba_admi
 GRANT EXECUTE ON FUNCTION approval_setting_set(text, bigint) TO aba_admin;
 GRANT EXECUTE ON FUNCTION staff_add(text, text) TO aba_admin;
 GRANT EXECUTE ON FUNCTION staff_list() TO aba_admin, aba_auditor;
+
+-- Pure formatting (audit_rows runs its functions with the reader's
+-- rights) and the one shape of a request that lists and results share.
+GRANT EXECUTE ON FUNCTION audit_time(timestamptz) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION approval_json(approval_requests) TO aba_clerk, aba_auditor;

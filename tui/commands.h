@@ -60,6 +60,41 @@ struct cli;
 	  "refund an order in full or in part: points reversed and restored") \
 	X("order show", cmd_order_show, "REF [--json]", \
 	  "an order with its lines, level, amounts, points and refunds") \
+	X("adjust request", cmd_adjust_request, "CARD POINTS --reason CODE [--note TEXT]", \
+	  "ask for a manual +/- points adjustment (maker; a checker approves)") \
+	X("adjust list", cmd_adjust_list, \
+	  "[--state S] [--kind adjust|override] [--card C] [--limit N] [--json]", \
+	  "approval requests (adjustments and overrides), oldest first") \
+	X("adjust approve", cmd_adjust_approve, "ID [--note TEXT]", \
+	  "approve someone else's request: the points move (or the level is pinned) at once") \
+	X("adjust reject", cmd_adjust_reject, "ID --note TEXT", \
+	  "reject someone else's request, saying why") \
+	X("adjust cancel", cmd_adjust_cancel, "ID", \
+	  "withdraw your own pending request") \
+	X("approvals expire", cmd_approvals_expire, "", \
+	  "mark pending requests past their expiry as expired") \
+	X("approvals settings", cmd_approvals_settings, "", \
+	  "approval thresholds: auto-approve, approver limits, expiry") \
+	X("approvals set", cmd_approvals_set, "NAME VALUE|none", \
+	  "change an approval threshold (admin)") \
+	X("reason list", cmd_reason_list, "", \
+	  "the reason codes requests may give") \
+	X("reason set", cmd_reason_set, "CODE --label TEXT [--for adjust|override|any] [--inactive]", \
+	  "add or change a reason code (admin)") \
+	X("audit log", cmd_audit_log, \
+	  "[--actor A] [--action X] [--entity E] [--since T] [--until T] [--limit N] [--json]", \
+	  "staff actions and configuration changes, oldest first") \
+	X("audit verify", cmd_audit_verify, "[--file FILE] [--head HASH]", \
+	  "check the hash chain (or an export, offline); exit 1 naming the first broken row") \
+	X("audit export", cmd_audit_export, "FILE", \
+	  "write the audit log as JSON lines ending with its head hash") \
+	X("staff add", cmd_staff_add, "NAME clerk|approver|auditor|admin|pos", \
+	  "create a staff login (admin)") \
+	X("staff list", cmd_staff_list, "", \
+	  "staff logins and their roles") \
+	X("member override", cmd_member_override, \
+	  "CARD LEVEL --until DATE --reason CODE [--note TEXT]", \
+	  "ask to pin a card's level until a date (a checker approves with adjust approve)") \
 	X("help", cmd_help, "[COMMAND]", \
 	  "list the commands, or show one command's usage")
 
