@@ -16,3 +16,8 @@ GRANT EXECUTE ON FUNCTION level_set(text, text, integer, integer, bigint, intege
 -- Temporary: the approvals migration revokes this once overrides go
 -- through maker-checker.
 GRANT EXECUTE ON FUNCTION level_override_direct(text, text, timestamptz, text) TO aba_admin;
+
+-- aba sync run|status: the integration service account or an admin.
+GRANT EXECUTE ON FUNCTION outbox_due(integer), outbox_delivered(bigint[]),
+	outbox_failed(bigint, text, integer), outbox_retry_parked(), outbox_status()
+	TO aba_admin, aba_pos;

@@ -95,6 +95,12 @@ struct cli;
 	X("member override", cmd_member_override, \
 	  "CARD LEVEL --until DATE --reason CODE [--note TEXT]", \
 	  "ask to pin a card's level until a date (a checker approves with adjust approve)") \
+	X("sync run", cmd_sync_run, "[--to FILE | --exec CMD] [--once] [--max-attempts N]", \
+	  "deliver outbox events as JSON lines, in order per card, at least once") \
+	X("sync status", cmd_sync_status, "", \
+	  "pending, failing, parked and delivered events; the oldest pending age") \
+	X("sync retry", cmd_sync_retry, "", \
+	  "put parked events back to pending") \
 	X("help", cmd_help, "[COMMAND]", \
 	  "list the commands, or show one command's usage")
 
