@@ -102,7 +102,7 @@ int cmd_member_show(struct cli *cli, int argc, char **argv)
 		else if (opt == 'j')
 			json = 1;
 		else
-			return cli_usage("member show", "unknown option");
+			return cli_bad_option("member show", argv);
 	}
 	if ((rc = cli_expect_args("member show", argc, argv, 1)))
 		return rc;
@@ -147,7 +147,7 @@ int cmd_member_evaluate(struct cli *cli, int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt != 'a')
-			return cli_usage("member evaluate", "unknown option");
+			return cli_bad_option("member evaluate", argv);
 		as_of = optarg;
 	}
 	if (argc - optind > 1)
@@ -206,7 +206,7 @@ int cmd_level_list(struct cli *cli, int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt != 'j')
-			return cli_usage("level list", "unknown option");
+			return cli_bad_option("level list", argv);
 		list = json_array();
 	}
 	if ((rc = cli_expect_args("level list", argc, argv, 0))) {
@@ -276,7 +276,7 @@ static int parse_level(int argc, char **argv, struct aba_level *l, struct aba_er
 		} else if (opt == 'D') {
 			l->downgradable = 0;
 		} else {
-			return cli_usage("level set", "unknown option");
+			return cli_bad_option("level set", argv);
 		}
 	}
 	if (!*l->name || !seen_seq)

@@ -69,7 +69,7 @@ int cmd_order_post(struct cli *cli, int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt != 'p')
-			return cli_usage("order post", "unknown option");
+			return cli_bad_option("order post", argv);
 		programs_path = optarg;
 	}
 	if ((rc = cli_expect_args("order post", argc, argv, 1)))
@@ -149,7 +149,7 @@ static int parse_refund(int argc, char **argv, struct aba_order_refund *r, json_
 		} else if (opt == 't') {
 			r->at = optarg;
 		} else {
-			return cli_usage("order refund", "unknown option");
+			return cli_bad_option("order refund", argv);
 		}
 	}
 	if ((rc = cli_expect_args("order refund", argc, argv, 1)))
@@ -241,7 +241,7 @@ int cmd_order_show(struct cli *cli, int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt != 'j')
-			return cli_usage("order show", "unknown option");
+			return cli_bad_option("order show", argv);
 		json = 1;
 	}
 	if ((rc = cli_expect_args("order show", argc, argv, 1)))
