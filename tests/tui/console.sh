@@ -37,6 +37,9 @@ key BSpace BSpace BSpace BSpace
 type_text "22222"
 expect_text "C200         Budi Santoso" "cards: search by phone"
 key C-u
+type_text "_"
+expect_text "no card matches" "cards: _ is a character, not a LIKE wildcard"
+key C-u
 type_text "c1"
 expect_text "C100         Ani Lestari" "cards: search by code, any case"
 key Enter Up Down Enter
