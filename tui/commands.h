@@ -46,6 +46,8 @@ struct cli;
 	  "create or change a membership level (admin)") \
 	X("console", cmd_console, "[--theme dark|light|mono] [CARD]", \
 	  "the full-screen console: cards, approvals, audit, reports") \
+	X("shell", cmd_shell, "", \
+	  "the commands at a prompt, with history and Tab completion") \
 	X("report list", cmd_report_list, "", \
 	  "the reports and the options each takes") \
 	X("report refresh", cmd_report_refresh, "", \
