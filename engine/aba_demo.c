@@ -1,13 +1,17 @@
-/* aba_demo.c - demo customers and their postings. */
+/* aba_demo.c - demo levels, programs, customers and 18 months of orders. */
 #include "aba_demo.h"
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "aba_approval.h"
 #include "aba_card.h"
 #include "aba_db.h"
 #include "aba_ledger.h"
+#include "aba_member.h"
+#include "aba_order.h"
 #include "aba_time.h"
 
 static const char *const first_names[] = {
@@ -19,8 +23,73 @@ static const char *const last_names[] = {
 	"Setiawan", "Halim", "Gunawan", "Siregar", "Nasution", "Wibowo", "Hakim", "Purnomo",
 };
 
-#define NELEM(a) (int)(sizeof(a) / sizeof((a)[0]))
+/* A small Indonesian store's catalogue: product, unit price (IDR). */
+static const struct {
+	const char *sku, *price;
+} products[] = {
+	{ "BERAS-5KG", "78000.00" }, { "MINYAK-2L", "36000.00" }, { "KOPI-200G", "42000.00" },
+	{ "TEH-BOX", "12000.00" }, { "SABUN-3", "15000.00" }, { "SAMPO-340", "32000.00" },
+	{ "SEPATU-LARI", "450000.00" }, { "SANDAL", "85000.00" }, { "KAOS", "99000.00" },
+	{ "BATIK", "275000.00" }, { "TAS", "350000.00" }, { "MIE-5", "14500.00" },
+};
+
+/* Levels: qualifying spend in 365 days (IDR). */
+static const struct aba_level levels[] = {
+	{ "SILVER", "Silver", 10, 10000, 1, 0, 365, 1, 1 },
+	{ "GOLD", "Gold", 20, 12500, 1, 300000000, 365, 1, 1 },
+	{ "PLATINUM", "Platinum", 30, 15000, 1, 1000000000, 365, 1, 1 },
+};
+
+/* A dozen programs, one of each kind the engine knows and then some. */
+static const char PROGRAMS[] =
+	"[{\"id\":\"LOYALTY\",\"name\":\"1 point per Rp1,000\",\"program_type\":\"loyalty\","
+	"  \"sequence\":1,\"point_validity_days\":365,"
+	"  \"rules\":[{\"reward_point_mode\":\"money\",\"reward_point_amount\":\"0.001\"}],"
+	"  \"rewards\":[{\"reward_type\":\"discount\",\"discount\":\"100\",\"discount_mode\":\"per_point\"}]},"
+	" {\"id\":\"P10\",\"name\":\"10% over Rp500,000\",\"program_type\":\"promotion\",\"sequence\":10,"
+	"  \"point_validity_days\":365,\"rules\":[{\"minimum_amount\":\"500000.00\"}],"
+	"  \"rewards\":[{\"reward_type\":\"discount\",\"discount\":\"10\",\"discount_mode\":\"percent\","
+	"   \"discount_applicability\":\"order\",\"discount_max_amount\":\"100000.00\"}]},"
+	" {\"id\":\"MIE-B2G1\",\"name\":\"buy 2 noodles get 1\",\"program_type\":\"buy_x_get_y\",\"sequence\":5,"
+	"  \"rules\":[{\"minimum_qty\":2,\"product_ids\":[\"MIE-5\"]}],"
+	"  \"rewards\":[{\"reward_type\":\"product\",\"reward_product_id\":\"MIE-5\",\"reward_product_qty\":1}]},"
+	" {\"id\":\"HEMAT25\",\"name\":\"Rp25,000 off with HEMAT25\",\"program_type\":\"promo_code\","
+	"  \"trigger\":\"with_code\",\"code\":\"HEMAT25\",\"sequence\":20,"
+	"  \"rules\":[{\"minimum_amount\":\"150000.00\"}],"
+	"  \"rewards\":[{\"reward_type\":\"discount\",\"discount\":\"25000\",\"discount_mode\":\"per_order\"}]},"
+	" {\"id\":\"SHOES15\",\"name\":\"15% off shoes\",\"program_type\":\"promotion\",\"sequence\":15,"
+	"  \"rewards\":[{\"reward_type\":\"discount\",\"discount\":\"15\",\"discount_mode\":\"percent\","
+	"   \"discount_applicability\":\"specific\",\"discount_product_ids\":[\"SEPATU-LARI\",\"SANDAL\"]}]},"
+	" {\"id\":\"FASHION-CHEAP\",\"name\":\"50% off the cheapest fashion item of two\","
+	"  \"program_type\":\"promotion\",\"sequence\":16,"
+	"  \"rules\":[{\"minimum_qty\":2,\"product_ids\":[\"KAOS\",\"BATIK\",\"TAS\"]}],"
+	"  \"rewards\":[{\"reward_type\":\"discount\",\"discount\":\"50\",\"discount_mode\":\"percent\","
+	"   \"discount_applicability\":\"cheapest\",\"discount_product_ids\":[\"KAOS\",\"BATIK\",\"TAS\"]}]},"
+	" {\"id\":\"KOPI-35\",\"name\":\"coffee at Rp35,000\",\"program_type\":\"promotion\",\"sequence\":17,"
+	"  \"rewards\":[{\"reward_type\":\"special_price\",\"discount_product_ids\":[\"KOPI-200G\"],"
+	"   \"special_price\":\"35000.00\"}]},"
+	" {\"id\":\"SEMBAKO\",\"name\":\"rice + oil set Rp105,000\",\"program_type\":\"promotion\",\"sequence\":18,"
+	"  \"rewards\":[{\"reward_type\":\"special_set\",\"set_items\":[{\"product\":\"BERAS-5KG\",\"qty\":1},"
+	"   {\"product\":\"MINYAK-2L\",\"qty\":1}],\"set_price\":\"105000.00\"}]},"
+	" {\"id\":\"BIG-SPENDER\",\"name\":\"10% then 5% over Rp1,000,000 (exclusive)\","
+	"  \"program_type\":\"promotion\",\"sequence\":40,\"stacking\":\"exclusive\","
+	"  \"rules\":[{\"minimum_amount\":\"1000000.00\"}],"
+	"  \"rewards\":[{\"reward_type\":\"multiple_discount\",\"discount\":[\"10\",\"5\"],"
+	"   \"discount_applicability\":\"order\"}]},"
+	" {\"id\":\"GOLD-BONUS\",\"name\":\"20 bonus points for Gold and Platinum\","
+	"  \"program_type\":\"promotion\",\"sequence\":30,\"membership_levels\":[\"GOLD\",\"PLATINUM\"],"
+	"  \"point_validity_days\":365,\"rules\":[{\"minimum_amount\":\"200000.00\"}],"
+	"  \"rewards\":[{\"reward_type\":\"point\",\"reward_point_amount\":\"20\"}]},"
+	" {\"id\":\"PLAT5\",\"name\":\"5% for Platinum\",\"program_type\":\"promotion\",\"sequence\":31,"
+	"  \"membership_levels\":[\"PLATINUM\"],"
+	"  \"rewards\":[{\"reward_type\":\"discount\",\"discount\":\"5\",\"discount_mode\":\"percent\"}]},"
+	" {\"id\":\"TEMAN\",\"name\":\"referral: Rp20,000 off with TEMAN\",\"program_type\":\"referral\","
+	"  \"trigger\":\"with_code\",\"code\":\"TEMAN\",\"sequence\":21,"
+	"  \"rewards\":[{\"reward_type\":\"discount\",\"discount\":\"20000\",\"discount_mode\":\"per_order\"}]}]";
+
+#define NELEM(a) (long)(sizeof(a) / sizeof((a)[0]))
 #define DAY 86400L
+#define SPAN_DAYS 540L		/* 18 months */
 
 /* xorshift64: deterministic demo data, no global state. */
 static uint64_t next_random(uint64_t *s)
@@ -43,38 +112,174 @@ int aba_demo_is_empty(struct aba_db *db, int *empty, struct aba_err *err)
 	return 0;
 }
 
-/* A year and a half of activity for one card: earnings valid 365 days,
- * spending now and then.  Keys are derived from the card and the step, so
- * a second run replays instead of doubling. */
-static int seed_postings(struct aba_db *db, const char *code, uint64_t *rnd, long now,
-			 struct aba_err *err)
+int aba_demo_programs(struct aba_program_set **out, struct aba_err *err)
 {
-	int visits = 4 + (int)(next_random(rnd) % 12);
-	char key[96], at[ABA_TIME_BUFSZ];
-	struct aba_posting p;
+	json_error_t jerr;
+	json_t *j = json_loads(PROGRAMS, 0, &jerr);
+	int rc;
 
-	for (int v = 0; v < visits; v++) {
-		long when = now - (long)(next_random(rnd) % (540 * DAY));
-		struct aba_earn e = { code, 500 + (int64_t)(next_random(rnd) % 20000), key, "demo",
-				      aba_time_format(when, at), 365 };
+	if (!j)
+		return aba_fail(err, ABA_INPUT, "demo programs: %s", jerr.text);
+	rc = aba_program_set_parse(j, out, err);
+	json_decref(j);
+	return rc;
+}
 
-		snprintf(key, sizeof(key), "demo:%s:earn:%d", code, v);
-		if (aba_ledger_earn(db, &e, &p, err))
+static int exists(struct aba_db *db, const char *sql, int *yes, struct aba_err *err)
+{
+	PGresult *res = NULL;
+
+	if (aba_db_call(db, sql, 0, NULL, PGRES_TUPLES_OK, &res, err))
+		return -1;
+	*yes = PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	return 0;
+}
+
+static int seed_levels(struct aba_db *db, struct aba_err *err)
+{
+	int any;
+
+	if (exists(db, "SELECT EXISTS (SELECT 1 FROM aba.levels)", &any, err))
+		return -1;
+	for (long i = 0; !any && i < NELEM(levels); i++)
+		if (aba_member_level_set(db, &levels[i], err))
 			return -1;
-		aba_posting_clear(&p);
+	return 0;
+}
+
+static void card_code(long i, char *buf, size_t size)
+{
+	snprintf(buf, size, "C%04ld", i);
+}
+
+static int seed_customers(struct aba_db *db, const struct aba_demo_opts *o, uint64_t *rnd,
+			  struct aba_err *err)
+{
+	char code[24], name[96], phone[24];
+
+	for (long i = 1; i <= o->customers; i++) {
+		struct aba_card_new c = { code, name, phone, NULL };
+		struct aba_err local;
+
+		card_code(i, code, sizeof(code));
+		snprintf(name, sizeof(name), "%s %s",
+			 first_names[next_random(rnd) % NELEM(first_names)],
+			 last_names[next_random(rnd) % NELEM(last_names)]);
+		snprintf(phone, sizeof(phone), "+62812%07d", (int)(next_random(rnd) % 10000000));
+		if (aba_card_create(db, &c, &local) && local.code != ABA_CONFLICT) {
+			*err = local;
+			return -1;
+		}
+		if (o->progress && (i % 1000 == 0 || i == o->customers))
+			o->progress(o->arg, "customers", i, o->customers);
 	}
-	if (next_random(rnd) % 3 == 0) {
-		struct aba_card_view cv;
-		int64_t bal;
+	return 0;
+}
 
-		if (aba_card_load(db, code, 0, 0, &cv, err))
+/* The k-th of n orders: its time walks through the 18 months, a few
+ * customers buy much more often than the rest. */
+static json_t *make_order(const struct aba_demo_opts *o, long k, long n, uint64_t *rnd,
+			  const int64_t *balances, long *who)
+{
+	char ref[32], code[24], at[ABA_TIME_BUFSZ], pts[32];
+	long heavy = o->customers / 10 + 1, lines = 1 + (long)(next_random(rnd) % 4);
+	long when = o->now - SPAN_DAYS * DAY + (long)((SPAN_DAYS * DAY - DAY) * (k + 1) / (n + 1));
+	json_t *ls = json_array(), *order;
+
+	*who = 1 + (long)(next_random(rnd) % (next_random(rnd) % 10 < 3 ? heavy : o->customers));
+	snprintf(ref, sizeof(ref), "DEMO-%07ld", k + 1);
+	card_code(*who, code, sizeof(code));
+	for (long i = 0; i < lines; i++) {
+		long p = (long)(next_random(rnd) % NELEM(products));
+
+		json_array_append_new(ls, json_pack("{s:s, s:I, s:s}", "product", products[p].sku,
+			"qty", (json_int_t)(1 + next_random(rnd) % 3), "unit_price", products[p].price));
+	}
+	/* now and then pay part with points: whole points, up to half the balance */
+	snprintf(pts, sizeof(pts), "%lld.00", next_random(rnd) % 4 == 0
+		 ? (long long)(balances[*who] / 200 < 500 ? balances[*who] / 200 : 500) : 0LL);
+	order = json_pack("{s:s, s:s, s:s, s:s, s:b, s:o, s:s}", "ref", ref, "card", code,
+			  "at", aba_time_format(when + (long)(next_random(rnd) % 3600), at),
+			  "pos", next_random(rnd) % 2 ? "JKT-01" : "BDG-02",
+			  "offline", next_random(rnd) % 10 == 0, "lines", ls, "points_to_spend", pts);
+	if (order && next_random(rnd) % 20 == 0)
+		json_object_set_new(order, "codes", json_pack("[s]", k % 2 ? "HEMAT25" : "TEMAN"));
+	return order;
+}
+
+static int post_demo_order(struct aba_db *db, const struct aba_program_set *programs,
+			   json_t *order, int64_t *balance, struct aba_err *err)
+{
+	struct aba_order_result r;
+
+	if (aba_order_post(db, programs, order, &r, err)) {
+		/* points that expired meanwhile: the customer pays in full instead */
+		if (err->code != ABA_INSUFFICIENT)
 			return -1;
-		bal = cv.card.balance;
-		aba_card_view_clear(&cv);
-		snprintf(key, sizeof(key), "demo:%s:redeem", code);
-		struct aba_redeem r = { code, bal / 3, key, "demo", NULL };
-		if (r.points > 0 && aba_ledger_redeem(db, &r, &p, err) == 0)
-			aba_posting_clear(&p);
+		json_object_set_new(order, "points_to_spend", json_string("0"));
+		if (aba_order_post(db, programs, order, &r, err))
+			return -1;
+	}
+	*balance = r.balance;
+	aba_order_result_clear(&r);
+	return 0;
+}
+
+static int seed_orders(struct aba_db *db, const struct aba_demo_opts *o, long n, uint64_t *rnd,
+		       struct aba_err *err)
+{
+	struct aba_program_set *programs = NULL;
+	int64_t *balances = calloc((size_t)o->customers + 1, sizeof(*balances));
+	int rc = -1;
+
+	if (!balances)
+		return aba_fail(err, ABA_NOMEM, "out of memory");
+	if (aba_demo_programs(&programs, err))
+		goto out;
+	for (long k = 0; k < n; k++) {
+		long who;
+		json_t *order = make_order(o, k, n, rnd, balances, &who);
+
+		if (!order) {
+			aba_fail(err, ABA_NOMEM, "out of memory");
+			goto out;
+		}
+		rc = post_demo_order(db, programs, order, &balances[who], err);
+		json_decref(order);
+		if (rc)
+			goto out;
+		rc = -1;
+		if (o->progress && ((k + 1) % 1000 == 0 || k + 1 == n))
+			o->progress(o->arg, "orders", k + 1, n);
+	}
+	rc = 0;
+out:
+	aba_program_set_free(programs);
+	free(balances);
+	return rc;
+}
+
+/* A few requests waiting for an approver, as a clerk would leave them. */
+static int seed_requests(struct aba_db *db, const struct aba_demo_opts *o, struct aba_err *err)
+{
+	static const struct {
+		long card;
+		int64_t points;
+		const char *reason, *note;
+	} reqs[] = {
+		{ 3, 5000, "GOODWILL", "late delivery, customer complained at the store" },
+		{ 7, 12000, "MISSED_EARN", "receipt JKT-01 not scanned, card shown afterwards" },
+		{ 11, -2500, "CORRECTION", "points earned twice on a returned item" },
+	};
+	char code[24];
+
+	for (long i = 0; i < NELEM(reqs) && reqs[i].card <= o->customers; i++) {
+		struct aba_approval a;
+
+		card_code(reqs[i].card, code, sizeof(code));
+		if (aba_adjust_request(db, code, reqs[i].points, reqs[i].reason, reqs[i].note, &a, err))
+			return -1;
 	}
 	return 0;
 }
@@ -82,26 +287,21 @@ static int seed_postings(struct aba_db *db, const char *code, uint64_t *rnd, lon
 int aba_demo_seed(struct aba_db *db, const struct aba_demo_opts *o, struct aba_err *err)
 {
 	uint64_t rnd = 0x9E3779B97F4A7C15ULL;
-	struct aba_expire_totals t;
-	char code[16], name[96], phone[24];
+	long n = o->orders < 0 ? o->customers * 8 : o->orders;
+	struct aba_member_totals mt;
+	struct aba_expire_totals et;
+	int done;
 
-	for (int i = 1; i <= o->customers; i++) {
-		struct aba_card_new c = { code, name, phone, NULL };
-		struct aba_err local;
-
-		snprintf(code, sizeof(code), "C%04d", i);
-		snprintf(name, sizeof(name), "%s %s",
-			 first_names[next_random(&rnd) % NELEM(first_names)],
-			 last_names[next_random(&rnd) % NELEM(last_names)]);
-		snprintf(phone, sizeof(phone), "+62812%07d", (int)(next_random(&rnd) % 10000000));
-		if (aba_card_create(db, &c, &local) && local.code != ABA_CONFLICT) {
-			*err = local;
-			return -1;
-		}
-		if (seed_postings(db, code, &rnd, o->now, err))
-			return -1;
-		if (o->progress)
-			o->progress(o->arg, i, o->customers);
-	}
-	return aba_ledger_expire(db, NULL, NULL, NULL, &t, err);
+	/* Demo data can be made again: no need to wait for each commit's flush. */
+	if (aba_db_command(db, "SET synchronous_commit = off", 0, NULL, err) ||
+	    seed_levels(db, err) || seed_customers(db, o, &rnd, err) ||
+	    exists(db, "SELECT EXISTS (SELECT 1 FROM aba.orders WHERE ref LIKE 'DEMO-%')", &done, err))
+		return -1;
+	if (done || n == 0)
+		return 0;
+	if (seed_orders(db, o, n, &rnd, err) ||
+	    aba_member_evaluate(db, NULL, NULL, NULL, NULL, NULL, &mt, err) ||
+	    aba_ledger_expire(db, NULL, NULL, NULL, &et, err))
+		return -1;
+	return seed_requests(db, o, err);
 }

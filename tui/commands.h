@@ -32,8 +32,8 @@ struct cli;
 	  "expire every lot past its expiry") \
 	X("verify", cmd_verify, "[CARD]", \
 	  "check every ledger invariant; exit 1 when one is broken") \
-	X("demo seed", cmd_demo_seed, "[--customers N]", \
-	  "fill the database with demo customers and postings") \
+	X("demo seed", cmd_demo_seed, "[--customers N] [--orders M]", \
+	  "demo levels, programs, customers and 18 months of orders (default 50, 8 each)") \
 	X("member show", cmd_member_show, "CARD [--at TIME] [--json]", \
 	  "level, since when, qualifying spend, distance to the next level, override") \
 	X("member evaluate", cmd_member_evaluate, "[--as-of TIME] [CARD]", \
