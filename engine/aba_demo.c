@@ -12,6 +12,7 @@
 #include "aba_ledger.h"
 #include "aba_member.h"
 #include "aba_order.h"
+#include "aba_staff.h"
 #include "aba_time.h"
 
 static const char *const first_names[] = {
@@ -292,6 +293,9 @@ int aba_demo_seed(struct aba_db *db, const struct aba_demo_opts *o, struct aba_e
 	struct aba_expire_totals et;
 	int done;
 
+	/* The demo's staff logins, so that `aba --user clerk1 ...` works. */
+	if (aba_staff_demo(db, err))
+		return -1;
 	/* Demo data can be made again: no need to wait for each commit's flush. */
 	if (aba_db_command(db, "SET synchronous_commit = off", 0, NULL, err) ||
 	    seed_levels(db, err) || seed_customers(db, o, &rnd, err) ||
