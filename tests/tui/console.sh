@@ -100,6 +100,26 @@ else
 	not_ok "SIGSEGV: $(cat "$work/exit" 2>/dev/null) $(head -3 "$work/stty" 2>/dev/null)"
 fi
 
+# Memory: a scripted session under valgrind, no error and no leak.
+if command -v valgrind >/dev/null; then
+	ABA_CONSOLE_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --log-file=$work/vg.log" \
+		start_console t_clerk
+	key 2
+	type_text "lest"
+	key Enter Enter Tab v '?' q q
+	key :
+	type_text "card C200"
+	key Enter R T
+	tmux -L "$sock" send-keys Q
+	i=0
+	while [ ! -f "$work/exit" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+	if grep -q "exit=0" "$work/exit" && [ ! -s "$work/vg.log" ]; then
+		ok "valgrind: a scripted session is clean"
+	else
+		not_ok "valgrind: $(cat "$work/exit" 2>/dev/null); $(head -20 "$work/vg.log" 2>/dev/null)"
+	fi
+fi
+
 # Colours, and none under NO_COLOR.
 start_console t_clerk
 if tmux -L "$sock" capture-pane -e -p | grep -q "$(printf '\033')\[[0-9;]*3[0-7]m"; then
