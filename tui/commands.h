@@ -34,6 +34,15 @@ struct cli;
 	  "check every ledger invariant; exit 1 when one is broken") \
 	X("demo seed", cmd_demo_seed, "[--customers N] [--orders M]", \
 	  "demo levels, programs, customers and 18 months of orders (default 50, 8 each)") \
+	X("simulate", cmd_simulate, \
+	  "[--programs FILE] [--level CODE] [--code C]... [--at TIME] [--multiplier X] [--json] CART_FILE|-", \
+	  "what a cart would get: discounts, free items, points, and why") \
+	X("program import", cmd_program_import, "FILE|-", \
+	  "add or replace programs from a JSON file (admin)") \
+	X("program list", cmd_program_list, "[--json]", \
+	  "stored programs by sequence") \
+	X("program show", cmd_program_show, "ID", \
+	  "one stored program's JSON") \
 	X("member show", cmd_member_show, "CARD [--at TIME] [--json]", \
 	  "level, since when, qualifying spend, distance to the next level, override") \
 	X("member evaluate", cmd_member_evaluate, "[--as-of TIME] [CARD]", \
