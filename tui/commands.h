@@ -71,6 +71,12 @@ struct cli;
 	  "refund an order in full or in part: points reversed and restored") \
 	X("order show", cmd_order_show, "REF [--json]", \
 	  "an order with its lines, level, amounts, points and refunds") \
+	X("sync run", cmd_sync_run, "[--to FILE | --exec CMD] [--once] [--max-attempts N]", \
+	  "deliver outbox events as JSON lines, in order per card, at least once") \
+	X("sync status", cmd_sync_status, "", \
+	  "pending, failing, parked and delivered events; the oldest pending age") \
+	X("sync retry", cmd_sync_retry, "", \
+	  "put parked events back to pending") \
 	X("adjust request", cmd_adjust_request, "CARD POINTS --reason CODE [--note TEXT]", \
 	  "ask for a manual +/- points adjustment (maker; a checker approves)") \
 	X("adjust list", cmd_adjust_list, \
@@ -106,12 +112,8 @@ struct cli;
 	X("member override", cmd_member_override, \
 	  "CARD LEVEL --until DATE --reason CODE [--note TEXT]", \
 	  "ask to pin a card's level until a date (a checker approves with adjust approve)") \
-	X("sync run", cmd_sync_run, "[--to FILE | --exec CMD] [--once] [--max-attempts N]", \
-	  "deliver outbox events as JSON lines, in order per card, at least once") \
-	X("sync status", cmd_sync_status, "", \
-	  "pending, failing, parked and delivered events; the oldest pending age") \
-	X("sync retry", cmd_sync_retry, "", \
-	  "put parked events back to pending") \
+	X("import odoo", cmd_import_odoo, "[--dry-run] [--model M] [--check] FILE...", \
+	  "import partners, cards and point history from Odoo exports, or --check them") \
 	X("help", cmd_help, "[COMMAND]", \
 	  "list the commands, or show one command's usage")
 

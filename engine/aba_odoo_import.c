@@ -1,0 +1,277 @@
+/* aba_odoo_import.c - sending an export to sql/061 in batches, one
+ * transaction per file, then settling the cards.
+ *
+ * Records go as JSON arrays of ODOO_BATCH, so a million history rows are a
+ * few hundred statements, not a million round trips.  Inside a transaction
+ * the caller began (--dry-run) a file runs under a savepoint instead, so a
+ * bad file still leaves nothing behind while the others go on.
+ */
+#include "aba_odoo.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aba_db.h"
+#include "aba_odoo_record.h"
+
+#define ODOO_BATCH 5000
+#define ODOO_SETTLE_CARDS 500
+#define ODOO_RETRIES 3
+
+static const char *const import_sql[ABA_ODOO_MODEL_COUNT] = {
+	[ABA_ODOO_PARTNER] = "SELECT aba.odoo_import_partners($1::jsonb)",
+	[ABA_ODOO_CARD] = "SELECT aba.odoo_import_cards($1::jsonb)",
+	[ABA_ODOO_HISTORY] = "SELECT aba.odoo_import_history($1::jsonb)",
+};
+
+static const char SQL_DONE[] = "SELECT aba.odoo_import_done($1, $2, $3::jsonb)";
+static const char SQL_SETTLE[] = "SELECT aba.odoo_settle($1::bigint, $2::integer)";
+static const char SQL_TO_SETTLE[] =
+	"SELECT count(*) FROM aba.odoo_cards oc WHERE oc.points <> oc.imported"
+	"    OR EXISTS (SELECT 1 FROM aba.odoo_history h"
+	"                WHERE h.card_id = oc.card_id AND h.posting_id IS NULL)";
+
+/* BEGIN, or a savepoint inside the caller's transaction. */
+static int tx_begin(struct aba_db *db, int nested, struct aba_err *err)
+{
+	return aba_db_command(db, nested ? "SAVEPOINT aba_odoo" : "BEGIN", 0, NULL, err);
+}
+
+static int tx_commit(struct aba_db *db, int nested, struct aba_err *err)
+{
+	return aba_db_command(db, nested ? "RELEASE SAVEPOINT aba_odoo" : "COMMIT", 0, NULL, err);
+}
+
+static void tx_abort(struct aba_db *db, int nested)
+{
+	if (nested)
+		PQclear(aba_db_exec(db, "ROLLBACK TO SAVEPOINT aba_odoo; RELEASE SAVEPOINT aba_odoo",
+				    0, NULL));
+	else
+		PQclear(aba_db_exec(db, "ROLLBACK", 0, NULL));
+}
+
+static int in_transaction(struct aba_db *db)
+{
+	return PQtransactionStatus(db->conn) == PQTRANS_INTRANS;
+}
+
+/* Runs one statement that returns one jsonb value; *out is it parsed. */
+static int call_json(struct aba_db *db, const char *sql, int n, const char *const *params,
+		     json_t **out, struct aba_err *err)
+{
+	PGresult *res = NULL;
+	json_error_t jerr;
+
+	if (aba_db_call(db, sql, n, params, PGRES_TUPLES_OK, &res, err))
+		return -1;
+	*out = PQntuples(res) == 1 ? json_loads(PQgetvalue(res, 0, 0), 0, &jerr) : NULL;
+	PQclear(res);
+	if (!*out)
+		return aba_fail(err, ABA_DB, "unexpected answer from the database");
+	return 0;
+}
+
+static long count_of(const json_t *o, const char *key)
+{
+	return (long)json_integer_value(json_object_get(o, key));
+}
+
+struct batch {
+	struct aba_db *db;
+	const struct aba_odoo_file *f;
+	json_t *rows;
+	struct aba_odoo_file_result *res;
+	aba_odoo_progress_fn progress;
+	void *arg;
+};
+
+static int flush(struct batch *b, struct aba_err *err)
+{
+	char *text;
+	json_t *counts;
+	int rc;
+
+	if (json_array_size(b->rows) == 0)
+		return 0;
+	if (!(text = json_dumps(b->rows, JSON_COMPACT)))
+		return aba_fail(err, ABA_NOMEM, "out of memory");
+	rc = call_json(b->db, import_sql[b->f->model], 1, (const char *const *)&text, &counts, err);
+	free(text);
+	json_array_clear(b->rows);
+	if (rc)
+		return -1;
+	b->res->created += count_of(counts, "created");
+	b->res->updated += count_of(counts, "updated");
+	b->res->unchanged += count_of(counts, "unchanged");
+	b->res->kept += count_of(counts, "kept");
+	json_decref(counts);
+	return 0;
+}
+
+static int add_record(void *arg, const json_t *rec, size_t offset, struct aba_err *err)
+{
+	struct batch *b = arg;
+
+	b->res->records++;
+	if (json_array_append(b->rows, (json_t *)rec))
+		return aba_fail(err, ABA_NOMEM, "out of memory");
+	if (json_array_size(b->rows) < ODOO_BATCH)
+		return 0;
+	if (b->progress)
+		b->progress(b->arg, &(struct aba_odoo_progress){ b->f->path, offset, b->f->len });
+	return flush(b, err);
+}
+
+/* The audit row: which file, what it did. */
+static int audit_file(struct aba_db *db, const struct aba_odoo_file *f,
+		      const struct aba_odoo_file_result *r, struct aba_err *err)
+{
+	const char *base = strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
+	json_t *after = json_pack("{s:I,s:I,s:I,s:I,s:I}", "records", (json_int_t)r->records,
+				  "created", (json_int_t)r->created, "updated",
+				  (json_int_t)r->updated, "unchanged", (json_int_t)r->unchanged,
+				  "kept", (json_int_t)r->kept);
+	char *text = after ? json_dumps(after, JSON_COMPACT) : NULL;
+	const char *params[] = { aba_odoo_model_name(f->model), base, text };
+	PGresult *res = NULL;
+	int rc = -1;
+
+	if (text && aba_db_call(db, SQL_DONE, 3, params, PGRES_TUPLES_OK, &res, err) == 0)
+		rc = 0;
+	else if (!text)
+		aba_fail(err, ABA_NOMEM, "out of memory");
+	PQclear(res);
+	free(text);
+	json_decref(after);
+	return rc;
+}
+
+static int import_once(struct aba_db *db, const struct aba_odoo_file *f, int nested,
+		       aba_odoo_progress_fn progress, void *arg, struct aba_odoo_file_result *out,
+		       struct aba_err *err)
+{
+	struct batch b = { db, f, json_array(), out, progress, arg };
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (!b.rows)
+		return aba_fail(err, ABA_NOMEM, "out of memory");
+	if (tx_begin(db, nested, err))
+		goto out;
+	if (aba_odoo_file_each(f, add_record, &b, err) || flush(&b, err) ||
+	    audit_file(db, f, out, err) || tx_commit(db, nested, err)) {
+		tx_abort(db, nested);
+		goto out;
+	}
+	rc = 0;
+out:
+	json_decref(b.rows);
+	return rc;
+}
+
+/* Prefixes the file's path to a database error that does not carry it. */
+static int name_file(const struct aba_odoo_file *f, struct aba_err *err)
+{
+	char msg[sizeof(err->msg)];
+
+	if (strncmp(err->msg, f->path, strlen(f->path)) == 0)
+		return -1;
+	snprintf(msg, sizeof(msg), "%s", err->msg);
+	snprintf(err->msg, sizeof(err->msg), "%.60s: %.190s", f->path, msg);
+	return -1;
+}
+
+int aba_odoo_import_file(struct aba_db *db, const struct aba_odoo_file *f,
+			 aba_odoo_progress_fn progress, void *arg,
+			 struct aba_odoo_file_result *out, struct aba_err *err)
+{
+	int nested = in_transaction(db);
+
+	memset(out, 0, sizeof(*out));
+	if (f->model < 0)
+		return 0;	/* an empty export: nothing to do */
+	if (!import_sql[f->model])
+		return aba_fail(err, ABA_INPUT, "%s: %s records cannot be imported yet", f->path,
+				aba_odoo_model_name(f->model));
+	/* A whole file is one transaction, so a deadlock or serialization
+	 * failure retries the file, never half of it. */
+	for (int attempt = 0;; attempt++) {
+		if (import_once(db, f, nested, progress, arg, out, err) == 0)
+			return 0;
+		if (nested || attempt >= ODOO_RETRIES || !aba_db_err_is_retryable(err))
+			return name_file(f, err);
+	}
+}
+
+static int settle_batches(struct aba_db *db, aba_odoo_progress_fn progress, void *arg,
+			  struct aba_odoo_settlement *out, struct aba_err *err)
+{
+	char after[24] = "0", limit[16];
+	const char *params[] = { after, limit };
+	PGresult *res = NULL;
+	size_t total;
+
+	if (aba_db_call(db, SQL_TO_SETTLE, 0, NULL, PGRES_TUPLES_OK, &res, err))
+		return -1;
+	total = strtoul(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	snprintf(limit, sizeof(limit), "%d", ODOO_SETTLE_CARDS);
+	for (;;) {
+		json_t *r, *adj;
+		size_t i;
+
+		if (call_json(db, SQL_SETTLE, 2, params, &r, err))
+			return -1;
+		if (count_of(r, "cards") == 0) {
+			json_decref(r);
+			return 0;
+		}
+		out->cards += count_of(r, "cards");
+		out->replayed += count_of(r, "replayed");
+		snprintf(after, sizeof(after), "%ld", count_of(r, "last"));
+		json_array_foreach(json_object_get(r, "adjustments"), i, adj)
+			json_array_append(out->adjustments, adj);
+		json_decref(r);
+		if (progress)
+			progress(arg, &(struct aba_odoo_progress){ "settling", (size_t)out->cards,
+								   total });
+	}
+}
+
+static int audit_settle(struct aba_db *db, const struct aba_odoo_settlement *s,
+			struct aba_err *err)
+{
+	char text[160];
+	const char *params[] = { "settle", NULL, text };
+	PGresult *res = NULL;
+
+	snprintf(text, sizeof(text), "{\"cards\":%ld,\"replayed\":%ld,\"adjusted\":%zu}", s->cards,
+		 s->replayed, json_array_size(s->adjustments));
+	if (aba_db_call(db, SQL_DONE, 3, params, PGRES_TUPLES_OK, &res, err))
+		return -1;
+	PQclear(res);
+	return 0;
+}
+
+int aba_odoo_settle(struct aba_db *db, aba_odoo_progress_fn progress, void *arg,
+		    struct aba_odoo_settlement *out, struct aba_err *err)
+{
+	int nested = in_transaction(db);
+
+	for (int attempt = 0;; attempt++) {
+		memset(out, 0, sizeof(*out));
+		if (!(out->adjustments = json_array()))
+			return aba_fail(err, ABA_NOMEM, "out of memory");
+		if (tx_begin(db, nested, err) == 0 && settle_batches(db, progress, arg, out, err) == 0 &&
+		    (out->cards == 0 || audit_settle(db, out, err) == 0) &&
+		    tx_commit(db, nested, err) == 0)
+			return 0;
+		tx_abort(db, nested);
+		json_decref(out->adjustments);
+		out->adjustments = NULL;
+		if (nested || attempt >= ODOO_RETRIES || !aba_db_err_is_retryable(err))
+			return -1;
+	}
+}
