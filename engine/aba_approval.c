@@ -166,7 +166,14 @@ static int decide(struct aba_db *db, const char *sql, int64_t id, int with_note,
 	if (check_note(note, err))
 		return -1;
 	snprintf(ids, sizeof(ids), "%" PRId64, id);
-	return call(db, sql, with_note ? 2 : 1, params, out, err);
+	if (call(db, sql, with_note ? 2 : 1, params, out, err) == 0)
+		return 0;
+	/* "permission denied for function approval_approve" says less than this */
+	if (err && strcmp(err->sqlstate, "42501") == 0)
+		snprintf(err->msg, sizeof(err->msg), "this login may not %s requests (%s)",
+			 sql == SQL_CANCEL ? "cancel" : "decide",
+			 sql == SQL_CANCEL ? "clerks cancel their own" : "approvers and admins do");
+	return -1;
 }
 
 int aba_approval_approve(struct aba_db *db, int64_t id, const char *note,
