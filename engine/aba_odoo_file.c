@@ -1,6 +1,6 @@
 /* aba_odoo_file.c - an Odoo export read record by record.
  *
- * jansson would hand Odoo's float points over as binary floats, which the
+ * jansson would hand Odoo's fractional points over as binary floating point, which the
  * engine never touches.  So the file is not parsed whole: a small scanner
  * walks the top-level array, copies one record at a time with every number
  * token quoted (12.355 -> "12.355"), and jansson parses that copy.  The

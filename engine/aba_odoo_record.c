@@ -2,9 +2,9 @@
  *
  * Odoo writes false for every empty field (text, date, many2one alike), a
  * many2one as [id, "display name"], a Many2oneReference as a bare id, and
- * points as floats.  Numbers reach us as their text (the scanner quotes
- * them), so float points are rounded from the digits Odoo printed, never
- * through a binary float.
+ * points as JSON reals.  Numbers reach us as their text (the scanner quotes
+ * them), so fractional points are rounded from the digits Odoo printed, never
+ * through binary floating point.
  */
 #include "aba_odoo_record.h"
 

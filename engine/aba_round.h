@@ -1,6 +1,6 @@
 /* aba_round.h - a decimal number's text, exponent allowed, rounded to a
  * fixed number of places: how a JSON number from another system (Odoo's
- * float points) becomes int64 hundredths without floating point.
+ * fractional points) becomes int64 hundredths without floating point.
  *
  * "12.345" -> 1235, "12.355" -> 1236, "-12.345" -> -1235 (half away from
  * zero, on the digits as written), "1e-05" -> 0, "-0.0" -> 0, "1e20" is an
