@@ -209,9 +209,13 @@ int aba_db_call(struct aba_db *db, const char *sql, int nparams,
 		const char *const *params, ExecStatusType expected,
 		PGresult **out, struct aba_err *err)
 {
-	int in_tx = PQtransactionStatus(db->conn) != PQTRANS_IDLE;
+	PGTransactionStatusType ts = PQtransactionStatus(db->conn);
+	/* UNKNOWN is a dead connection, not a transaction: reconnect below. */
+	int in_tx = ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR || ts == PQTRANS_ACTIVE;
 	struct aba_err local;
 
+	if (PQstatus(db->conn) == CONNECTION_BAD && !in_tx)
+		reconnect(db);
 	for (int attempt = 0;; attempt++) {
 		PGresult *res = aba_db_exec(db, sql, nparams, params);
 

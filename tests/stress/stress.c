@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -266,11 +267,37 @@ static long postmaster_pid(void)
 	return pid;
 }
 
+/* 1 once a killed server process is gone or only a zombie.  A zombie's pid
+ * still looks alive to a new postmaster checking postmaster.pid, so a dead
+ * one's lock file is removed rather than waiting for its parent to reap it
+ * (the fixture's server is a child of init, which may take its time). */
+static int server_dead(long pid, const char *lockfile)
+{
+	char path[64], stat[256];
+	FILE *f;
+	char *p;
+
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;	/* servers we restarted are our children (subreaper) */
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 1;
+	p = fgets(stat, sizeof(stat), f) ? strrchr(stat, ')') : NULL;
+	fclose(f);
+	if (p && p[1] == ' ' && p[2] == 'Z') {
+		unlink(lockfile);
+		return 1;
+	}
+	return 0;
+}
+
 /* Kills the server at random moments and starts it again (crash recovery),
  * until the workers are done or the crashes are spent. */
 static void *run_killer(void *arg)
 {
 	unsigned seed = cfg.seed * 7919u;
+	char lockfile[300];
 	struct aba_err err;
 
 	(void)arg;
@@ -282,7 +309,9 @@ static void *run_killer(void *arg)
 			continue;
 		kill((pid_t)pid, SIGKILL);
 		cfg.crashes_done++;
-		sleep_ms(200);
+		snprintf(lockfile, sizeof(lockfile), "%s/postmaster.pid", cfg.cluster.data);
+		for (int i = 0; i < 200 && !server_dead(pid, lockfile); i++)
+			sleep_ms(50);
 		for (int i = 0; i < 120 && aba_cluster_ensure(&cfg.cluster, &err); i++)
 			sleep_ms(500);
 	}
@@ -547,6 +576,9 @@ int main(int argc, char **argv)
 	int bad_clients;
 
 	parse_args(argc, argv);
+	/* Servers the killer restarts (pg_ctl daemonises them) become our
+	 * children, so we can reap them the moment they are killed. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	setup();
 	w = calloc((size_t)cfg.connections, sizeof(*w));
 	th = calloc((size_t)cfg.connections, sizeof(*th));
