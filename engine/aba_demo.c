@@ -12,6 +12,7 @@
 #include "aba_ledger.h"
 #include "aba_member.h"
 #include "aba_order.h"
+#include "aba_program_store.h"
 #include "aba_staff.h"
 #include "aba_time.h"
 
@@ -88,6 +89,8 @@ static const char PROGRAMS[] =
 	"  \"trigger\":\"with_code\",\"code\":\"TEMAN\",\"sequence\":21,"
 	"  \"rewards\":[{\"reward_type\":\"discount\",\"discount\":\"20000\",\"discount_mode\":\"per_order\"}]}]";
 
+static int exists(struct aba_db *db, const char *sql, int *yes, struct aba_err *err);
+
 #define NELEM(a) (long)(sizeof(a) / sizeof((a)[0]))
 #define DAY 86400L
 #define SPAN_DAYS 540L		/* 18 months */
@@ -111,6 +114,25 @@ int aba_demo_is_empty(struct aba_db *db, int *empty, struct aba_err *err)
 	*empty = PQgetvalue(res, 0, 0)[0] == 't';
 	PQclear(res);
 	return 0;
+}
+
+/* Stores the demo programs unless the database has programs already, so
+ * that aba order post and aba simulate use them too. */
+static int store_programs(struct aba_db *db, struct aba_err *err)
+{
+	json_t *j;
+	size_t n;
+	int any, rc;
+
+	if (exists(db, "SELECT EXISTS (SELECT 1 FROM aba.programs)", &any, err))
+		return -1;
+	if (any)
+		return 0;
+	if (!(j = json_loads(PROGRAMS, 0, NULL)))
+		return aba_fail(err, ABA_INPUT, "demo programs are not valid JSON");
+	rc = aba_program_store_import(db, j, &n, err);
+	json_decref(j);
+	return rc;
 }
 
 int aba_demo_programs(struct aba_program_set **out, struct aba_err *err)
@@ -298,7 +320,7 @@ int aba_demo_seed(struct aba_db *db, const struct aba_demo_opts *o, struct aba_e
 		return -1;
 	/* Demo data can be made again: no need to wait for each commit's flush. */
 	if (aba_db_command(db, "SET synchronous_commit = off", 0, NULL, err) ||
-	    seed_levels(db, err) || seed_customers(db, o, &rnd, err) ||
+	    seed_levels(db, err) || store_programs(db, err) || seed_customers(db, o, &rnd, err) ||
 	    exists(db, "SELECT EXISTS (SELECT 1 FROM aba.orders WHERE ref LIKE 'DEMO-%')", &done, err))
 		return -1;
 	if (done || n == 0)

@@ -9,6 +9,7 @@
 #include "aba_jp.h"
 #include "aba_ledger.h"
 #include "aba_order.h"
+#include "aba_program_store.h"
 #include "cli.h"
 #include "commands.h"
 
@@ -83,7 +84,9 @@ int cmd_order_post(struct cli *cli, int argc, char **argv)
 		aba_fail(&err, ABA_IO, "cannot open '%.100s'", path);
 		return cli_fail(&err);
 	}
+	/* Without --programs: the active programs stored in the database. */
 	rc = !(db = cli_db(cli, &err)) ||
+	     (!programs_path && aba_program_store_load(db, &programs, &err)) ||
 	     aba_order_post_file(db, programs, f, print_fail, isatty(2) ? print_progress : NULL,
 				 NULL, &t, &err);
 	if (f != stdin)
