@@ -1,0 +1,38 @@
+#!/bin/sh
+# odoo_import.sh ABA [HISTORY] [CARDS] - times `aba import odoo` on a
+# generated export: CARDS loyalty.card records and HISTORY loyalty.history
+# records spread over them (default 1,000,000 over 100,000), then a
+# re-import and a --check.  Uses its own embedded cluster under a
+# temporary ABA_HOME; by hand, not CTest.
+set -eu
+aba=$1 history=${2:-1000000} cards=${3:-100000}
+home=$(mktemp -d /tmp/aba-odoo-bench.XXXXXX)
+trap 'ABA_HOME=$home "$aba" db stop >/dev/null 2>&1 || true; rm -rf "$home"' EXIT
+export ABA_HOME=$home
+unset PGHOST PGDATABASE PGSERVICE
+awk -v n="$cards" 'BEGIN {
+	printf "["
+	for (i = 1; i <= n; i++)
+		printf "%s{\"id\": %d, \"code\": \"B%07d\", \"points\": %d.5, \"partner_id\": [%d, \"Customer %d\"], \"program_id\": [1, \"Loyalty\"], \"expiration_date\": false}", (i > 1 ? ",\n" : ""), i, i, 100 + i % 50, i, i
+	print "]"
+}' > "$home/cards.json"
+# Each card earns 15.25 and spends 5.125 (rounded to 5.13) in turn.
+awk -v n="$history" -v c="$cards" 'BEGIN {
+	printf "["
+	for (i = 1; i <= n; i++) {
+		card = 1 + (i - 1) % c
+		t = 1704067200 + i * 60
+		printf "%s{\"id\": %d, \"card_id\": [%d, \"B%07d\"], \"description\": \"Order %d\", \"issued\": %s, \"used\": %s, \"order_id\": false, \"create_date\": \"%s\"}", (i > 1 ? ",\n" : ""), i, card, card, i, (i % 2 ? "15.25" : "0.0"), (i % 2 ? "0.0" : "5.125"), strftime("%Y-%m-%d %H:%M:%S", t, 1)
+	}
+	print "]"
+}' > "$home/history.json"
+ls -l "$home"/*.json
+"$aba" db init >/dev/null
+start=$(date +%s.%N)
+"$aba" import odoo "$home/cards.json" "$home/history.json" | head -4
+mid=$(date +%s.%N)
+"$aba" import odoo "$home/cards.json" "$home/history.json" | head -4
+end=$(date +%s.%N)
+"$aba" import odoo --check "$home/cards.json" "$home/history.json" | tail -1
+done=$(date +%s.%N)
+echo "first import: $(echo "$mid - $start" | bc) s, re-import: $(echo "$end - $mid" | bc) s, check: $(echo "$done - $end" | bc) s"
