@@ -29,21 +29,6 @@ void aba_posting_clear(struct aba_posting *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* A time from outside, checked and rewritten as canonical UTC. */
-static int canonical_time(const char *in, const char *what, char *buf, const char **out,
-			  struct aba_err *err)
-{
-	int64_t t;
-
-	*out = NULL;
-	if (!in)
-		return 0;
-	if (aba_time_parse(in, what, &t, err))
-		return -1;
-	*out = aba_time_format(t, buf);
-	return 0;
-}
-
 static int check_key(const char *key, struct aba_err *err)
 {
 	if (!key)
@@ -94,7 +79,7 @@ int aba_ledger_earn(struct aba_db *db, const struct aba_earn *req, struct aba_po
 	const char *params[6] = { req->card, pts, req->key, req->origin, NULL, NULL };
 
 	if (check_points(req->points, err) || check_key(req->key, err) ||
-	    check_origin(req->origin, err) || canonical_time(req->at, "at", at, &params[4], err))
+	    check_origin(req->origin, err) || aba_time_canonical(req->at, "at", at, &params[4], err))
 		return -1;
 	if (req->validity_days < 0)
 		return aba_fail(err, ABA_INPUT, "validity must be at least one day");
@@ -111,7 +96,7 @@ int aba_ledger_redeem(struct aba_db *db, const struct aba_redeem *req, struct ab
 	const char *params[5] = { req->card, pts, req->key, req->origin, NULL };
 
 	if (check_points(req->points, err) || check_key(req->key, err) ||
-	    check_origin(req->origin, err) || canonical_time(req->at, "at", at, &params[4], err))
+	    check_origin(req->origin, err) || aba_time_canonical(req->at, "at", at, &params[4], err))
 		return -1;
 	snprintf(pts, sizeof(pts), "%" PRId64, req->points);
 	return post(db, SQL_REDEEM, 5, params, out, err);
@@ -125,7 +110,7 @@ int aba_ledger_refund(struct aba_db *db, const struct aba_refund *req, struct ab
 
 	if (!req->order_ref)
 		return aba_fail(err, ABA_INPUT, "an order ref is required");
-	if (check_key(req->key, err) || canonical_time(req->at, "at", at, &params[3], err))
+	if (check_key(req->key, err) || aba_time_canonical(req->at, "at", at, &params[3], err))
 		return -1;
 	if (req->amount >= 0) {
 		if (req->amount > ABA_AMOUNT_MAX)
@@ -144,7 +129,7 @@ int aba_ledger_expire(struct aba_db *db, const char *as_of, aba_expire_progress 
 	int64_t cards;
 
 	memset(out, 0, sizeof(*out));
-	if (canonical_time(as_of, "as-of", at, &params[0], err))
+	if (aba_time_canonical(as_of, "as-of", at, &params[0], err))
 		return -1;
 	do {
 		PGresult *res = NULL;
