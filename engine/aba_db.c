@@ -8,28 +8,37 @@
 #include "aba_cluster.h"
 #include "aba_migrate.h"
 
-/* SQLSTATEs raised by sql/ functions (class AB) and the statuses they mean. */
+/* SQLSTATEs raised by sql/ functions (class AB) and the statuses they mean.
+ * Where the server's own words would puzzle a clerk (a read-only database,
+ * a full disk: "could not extend file base/16384/2619"), msg says it
+ * plainly; the transaction was rolled back, so nothing was written. */
 static const struct {
 	const char *sqlstate;
 	enum aba_status code;
+	const char *msg;
 } sqlstate_map[] = {
-	{ "AB404", ABA_NOT_FOUND },
-	{ "AB409", ABA_CONFLICT },
-	{ "AB402", ABA_INSUFFICIENT },
-	{ "AB422", ABA_INPUT },
-	{ "AB403", ABA_DENIED },
-	{ "42501", ABA_DENIED },
-	{ "23505", ABA_CONFLICT },
-	{ "23514", ABA_CONFLICT },
-	{ "57P01", ABA_CONNECTION },
-	{ "57P03", ABA_CONNECTION },
+	{ "AB404", ABA_NOT_FOUND, NULL },
+	{ "AB409", ABA_CONFLICT, NULL },
+	{ "AB402", ABA_INSUFFICIENT, NULL },
+	{ "AB422", ABA_INPUT, NULL },
+	{ "AB403", ABA_DENIED, NULL },
+	{ "42501", ABA_DENIED, NULL },
+	{ "23505", ABA_CONFLICT, NULL },
+	{ "23514", ABA_CONFLICT, NULL },
+	{ "57P01", ABA_CONNECTION, NULL },
+	{ "57P03", ABA_CONNECTION, NULL },
+	{ "25006", ABA_SERVER, "the database is read-only: nothing was written" },
+	{ "53100", ABA_SERVER, "the database server's disk is full: nothing was written" },
 };
 
-static enum aba_status status_of_sqlstate(const char *state)
+static enum aba_status status_of_sqlstate(const char *state, const char **msg)
 {
 	for (size_t i = 0; i < sizeof(sqlstate_map) / sizeof(sqlstate_map[0]); i++)
-		if (strcmp(state, sqlstate_map[i].sqlstate) == 0)
+		if (strcmp(state, sqlstate_map[i].sqlstate) == 0) {
+			if (sqlstate_map[i].msg)
+				*msg = sqlstate_map[i].msg;
 			return sqlstate_map[i].code;
+		}
 	if (strncmp(state, "22", 2) == 0)
 		return ABA_INPUT;
 	if (strncmp(state, "08", 2) == 0)
@@ -122,6 +131,7 @@ int aba_db_accept(struct aba_db *db, const PGresult *res, ExecStatusType expecte
 		  struct aba_err *err)
 {
 	const char *state, *msg;
+	enum aba_status code;
 
 	if (res && PQresultStatus(res) == expected)
 		return 0;
@@ -137,7 +147,8 @@ int aba_db_accept(struct aba_db *db, const PGresult *res, ExecStatusType expecte
 		return aba_fail(err, ABA_DB, "unexpected result from the database: %s",
 				PQresStatus(PQresultStatus(res)));
 	}
-	aba_fail(err, status_of_sqlstate(state), "%s", msg ? msg : "database error");
+	code = status_of_sqlstate(state, &msg);
+	aba_fail(err, code, "%s", msg ? msg : "database error");
 	if (err)
 		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
 	return -1;
