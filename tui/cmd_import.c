@@ -201,6 +201,7 @@ static int run_check(struct aba_db *db, const struct import_args *a)
 	char odoo[ABA_AMOUNT_BUFSZ], aba[ABA_AMOUNT_BUFSZ];
 	struct aba_err err;
 	long rate;
+	int rc;
 
 	if (aba_odoo_check(db, a->files, a->n, &r, &err))
 		return cli_fail(&err);
@@ -216,8 +217,9 @@ static int run_check(struct aba_db *db, const struct import_args *a)
 	rate = r.cards ? (long)(r.consistent * 10000 / r.cards) : 10000;
 	printf("%ld cards checked, %ld consistent, %zu discrepancies: consistency %ld.%02ld%%\n",
 	       r.cards, r.consistent, r.n, rate / 100, rate % 100);
+	rc = r.n == 0 ? 0 : 1;
 	aba_odoo_check_clear(&r);
-	return r.consistent == r.cards ? 0 : 1;
+	return rc;
 }
 
 int cmd_import_odoo(struct cli *cli, int argc, char **argv)
