@@ -52,6 +52,14 @@ static const char SQL_HISTORY[] =
 	"SELECT id, kind, delta, balance_after, origin, idempotency_key, actor, " ISO("at")
 	"  FROM aba.point_history WHERE card_id = $1::bigint ORDER BY id DESC LIMIT $2::integer";
 
+/* Keyset paging: below the oldest id shown, through point_history_card_idx. */
+static const char SQL_HISTORY_PAGE[] =
+	"SELECT h.id, h.kind, h.delta, h.balance_after, h.origin, h.idempotency_key, h.actor, "
+	ISO("h.at")
+	"  FROM aba.cards c JOIN aba.point_history h ON h.card_id = c.id"
+	" WHERE c.code = $1 AND ($2::bigint = 0 OR h.id < $2::bigint)"
+	" ORDER BY h.id DESC LIMIT $3::integer";
+
 int aba_card_create(struct aba_db *db, const struct aba_card_new *c, struct aba_err *err)
 {
 	const char *params[] = { c->code, c->name, c->phone, c->email };
@@ -171,6 +179,38 @@ static int load_lots(struct aba_db *db, const char *card_id, int max, struct aba
 	return v->lots ? 0 : aba_fail(err, ABA_NOMEM, "out of memory");
 }
 
+static void read_history(const PGresult *res, int i, struct aba_history_entry *h)
+{
+	h->id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+	copy(h->kind, sizeof(h->kind), PQgetvalue(res, i, 1));
+	h->delta = strtoll(PQgetvalue(res, i, 2), NULL, 10);
+	h->balance_after = strtoll(PQgetvalue(res, i, 3), NULL, 10);
+	copy(h->origin, sizeof(h->origin), PQgetvalue(res, i, 4));
+	copy(h->key, sizeof(h->key), PQgetvalue(res, i, 5));
+	copy(h->actor, sizeof(h->actor), PQgetvalue(res, i, 6));
+	copy(h->at, sizeof(h->at), PQgetvalue(res, i, 7));
+}
+
+int aba_card_history(struct aba_db *db, const char *code, int64_t before_id, int limit,
+		     struct aba_history_entry *out, int *n, struct aba_err *err)
+{
+	char before[24], lim[16];
+	const char *params[] = { code, before, lim };
+	PGresult *res = NULL;
+
+	if (limit < 1 || before_id < 0)
+		return aba_fail(err, ABA_INPUT, "a history page needs a positive size");
+	snprintf(before, sizeof(before), "%lld", (long long)before_id);
+	snprintf(lim, sizeof(lim), "%d", limit);
+	if (aba_db_call(db, SQL_HISTORY_PAGE, 3, params, PGRES_TUPLES_OK, &res, err))
+		return -1;
+	*n = PQntuples(res);
+	for (int i = 0; i < *n && i < limit; i++)
+		read_history(res, i, &out[i]);
+	PQclear(res);
+	return 0;
+}
+
 static int load_history(struct aba_db *db, const char *card_id, int max,
 			struct aba_card_view *v, struct aba_err *err)
 {
@@ -183,18 +223,8 @@ static int load_history(struct aba_db *db, const char *card_id, int max,
 		return -1;
 	v->nhistory = PQntuples(res);
 	v->history = calloc(v->nhistory ? v->nhistory : 1, sizeof(*v->history));
-	for (int i = 0; v->history && i < v->nhistory; i++) {
-		struct aba_history_entry *h = &v->history[i];
-
-		h->id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-		copy(h->kind, sizeof(h->kind), PQgetvalue(res, i, 1));
-		h->delta = strtoll(PQgetvalue(res, i, 2), NULL, 10);
-		h->balance_after = strtoll(PQgetvalue(res, i, 3), NULL, 10);
-		copy(h->origin, sizeof(h->origin), PQgetvalue(res, i, 4));
-		copy(h->key, sizeof(h->key), PQgetvalue(res, i, 5));
-		copy(h->actor, sizeof(h->actor), PQgetvalue(res, i, 6));
-		copy(h->at, sizeof(h->at), PQgetvalue(res, i, 7));
-	}
+	for (int i = 0; v->history && i < v->nhistory; i++)
+		read_history(res, i, &v->history[i]);
 	PQclear(res);
 	return v->history ? 0 : aba_fail(err, ABA_NOMEM, "out of memory");
 }

@@ -74,4 +74,10 @@ int aba_card_load(struct aba_db *db, const char *code, int max_lots, int max_his
 		  struct aba_card_view *out, struct aba_err *err);
 void aba_card_view_clear(struct aba_card_view *v);
 
+/* A page of history older than before_id (0: from the newest), newest
+ * first: at most limit entries into out; *n says how many.  Keyset paging,
+ * so a page deep in a long history costs what the first one does. */
+int aba_card_history(struct aba_db *db, const char *code, int64_t before_id, int limit,
+		     struct aba_history_entry *out, int *n, struct aba_err *err);
+
 #endif

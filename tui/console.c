@@ -51,9 +51,15 @@ static const struct {
 } tabs[] = {
 	{ &view_home_ops, REQ_VIEW_HOME },
 	{ &view_cards_ops, REQ_VIEW_CARDS },
+	{ &view_approvals_ops, REQ_VIEW_APPROVALS },
+	{ &view_members_ops, REQ_VIEW_MEMBERS },
+	{ &view_simulate_ops, REQ_VIEW_SIMULATE },
+	{ &view_audit_ops, REQ_VIEW_AUDIT },
+	{ &view_reports_ops, REQ_VIEW_REPORTS },
 };
 
 static volatile sig_atomic_t got_quit_signal;
+static volatile sig_atomic_t got_cancel;	/* Ctrl-C while busy */
 static PGcancel *volatile busy_cancel;	/* set while an engine call may be cancelled */
 
 /* ---- terminal and signals ---- */
@@ -65,6 +71,7 @@ static void on_quit_signal(int sig)
 
 	/* Ctrl-C during a slow call cancels the call; otherwise it quits. */
 	if (cancel) {
+		got_cancel = 1;
 		PQcancel(cancel, errbuf, sizeof(errbuf));
 		if (sig == SIGINT)
 			return;
@@ -180,6 +187,7 @@ void console_progress(struct console *c, const char *fmt, ...)
 
 void console_busy(struct console *c, const char *what)
 {
+	got_cancel = 0;
 	if (c->db && !busy_cancel)
 		busy_cancel = PQgetCancel(c->db->conn);
 	console_progress(c, "%s... (Ctrl-C cancels)", what);
@@ -194,6 +202,12 @@ void console_idle(struct console *c)
 		PQfreeCancel(cancel);
 	if (strstr(c->status, "(Ctrl-C cancels)"))
 		c->status[0] = '\0';
+}
+
+int console_cancelled(struct console *c)
+{
+	(void)c;
+	return got_cancel != 0;
 }
 
 struct aba_db *console_db(struct console *c)
@@ -280,6 +294,7 @@ static const char *key_of(enum request r, char *buf)
 
 static void draw_tabs(struct console *c)
 {
+	static const char hint[] = "?:help  ::command  q:back ";
 	int x;
 
 	attrset(theme_attr(T_TITLE));
@@ -293,8 +308,13 @@ static void draw_tabs(struct console *c)
 		x += ui_put(stdscr, 0, x, COLS - x, 0, label);
 	}
 	attrset(theme_attr(T_TAB));
-	if (x < COLS)
-		ui_put_right(stdscr, 0, x, COLS - x, "?:help  ::command  q:back ");
+	/* The hint only where it fits whole: at 80 columns the tabs come first. */
+	if (COLS - x >= ui_width(hint))
+		ui_put_right(stdscr, 0, x, COLS - x, hint);
+	else if (COLS - x >= 8)
+		ui_put_right(stdscr, 0, x, COLS - x, "?:help ");
+	else if (x < COLS)
+		ui_put(stdscr, 0, x, COLS - x, 1, "");
 	attrset(theme_attr(T_NORMAL));
 }
 
@@ -393,6 +413,11 @@ static void global_request(struct console *c, enum request req)
 	switch (req) {
 	case REQ_VIEW_HOME:
 	case REQ_VIEW_CARDS:
+	case REQ_VIEW_APPROVALS:
+	case REQ_VIEW_MEMBERS:
+	case REQ_VIEW_SIMULATE:
+	case REQ_VIEW_AUDIT:
+	case REQ_VIEW_REPORTS:
 		for (size_t i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++)
 			if (tabs[i].req == req)
 				switch_tab(c, tabs[i].ops, NULL);
@@ -438,18 +463,9 @@ static int is_typing_key(int key)
 	       key == 127 || key == ctrl('h') || key == ctrl('u') || key == ctrl('w');
 }
 
-static void view_key(struct console *c, int key)
+/* What a view's answer to a request asks of the console. */
+static void react(struct console *c, int r, enum request req)
 {
-	struct view *v = top(c);
-	enum request req = REQ_NONE;
-	int r;
-
-	if (!(v->editing && is_typing_key(key))) {
-		req = keymap_lookup(v->ops->keys, key);
-		if (req == REQ_NONE)
-			req = keymap_lookup(keys_global, key);
-	}
-	r = v->ops->key(v, req, key);
 	if (r & R_RELOAD)
 		for (int i = 0; i < c->depth - 1; i++)
 			c->stack[i].stale = 1;
@@ -459,6 +475,19 @@ static void view_key(struct console *c, int key)
 		global_request(c, REQ_BACK);
 	if (r & R_UNHANDLED)
 		global_request(c, req);
+}
+
+static void view_key(struct console *c, int key)
+{
+	struct view *v = top(c);
+	enum request req = REQ_NONE;
+
+	if (!(v->editing && is_typing_key(key))) {
+		req = keymap_lookup(v->ops->keys, key);
+		if (req == REQ_NONE)
+			req = keymap_lookup(keys_global, key);
+	}
+	react(c, v->ops->key(v, req, key), req);
 }
 
 static void complete_prompt(struct console *c)
@@ -528,8 +557,10 @@ static void run_command(struct console *c, char *line)
 		console_message(c, "theme %s", theme_current());
 	else if (req == REQ_NONE)
 		console_message(c, "no command '%.60s' (Tab after : lists them)", name);
-	else if (top(c)->ops->key(top(c), req, 0) & R_UNHANDLED)
-		global_request(c, req);
+	else if (top(c)->ops->command && arg && *arg)
+		react(c, top(c)->ops->command(top(c), req, arg), req);
+	else
+		react(c, top(c)->ops->key(top(c), req, 0), req);
 }
 
 static void reconnect_key(struct console *c, int key)

@@ -36,5 +36,8 @@ void console_busy(struct console *c, const char *what);
 void console_progress(struct console *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void console_idle(struct console *c);
+/* Whether Ctrl-C was pressed since console_busy: long work that runs
+ * between statements (walking a chain row by row) stops when it is. */
+int console_cancelled(struct console *c);
 
 #endif

@@ -24,13 +24,31 @@
 	X(VIEW_HOME,     "home",      "home: role, liability, today's postings") \
 	X(VIEW_CARDS,    "cards",     "cards: search by code, name or phone") \
 	X(VIEW_CARD,     "card",      "one card: balance, lots, history (:card CODE)") \
+	X(VIEW_APPROVALS, "approvals", "approvals: the pending queue; approve or reject") \
+	X(VIEW_MEMBERS,  "members",   "membership: levels, paths and overrides") \
+	X(VIEW_SIMULATE, "simulate",  "discount simulator: a cart, its discounts and points") \
+	X(VIEW_AUDIT,    "audit",     "audit log: filter, before/after, verify the chain") \
+	X(VIEW_REPORTS,  "reports",   "reports: run one, see it, export it") \
 	X(VIEW_HELP,     "help",      "this help, from the key tables") \
 	/* actions */ \
 	X(SEARCH,        "search",    "search as you type (/ in a list)") \
 	X(PROMPT,        "",          "command line (:home, :card C0001, :quit ...)") \
 	X(REFRESH,       "refresh",   "reload this screen from the database") \
 	X(THEME,         "theme",     "next colour theme (:theme NAME)") \
-	X(VERIFY,        "verify",    "check the ledger invariants of this card") \
+	X(VERIFY,        "verify",    "verify: this card's ledger, or the audit chain") \
+	X(ADJUST,        "adjust",    "request a points adjustment for this card") \
+	X(OVERRIDE,      "override",  "request a membership level override") \
+	X(APPROVE,       "approve",   "approve the selected request (note optional)") \
+	X(REJECT,        "reject",    "reject the selected request (note required)") \
+	X(CANCEL,        "cancel",    "withdraw your own pending request") \
+	X(PICK_PREV,     "",          "previous choice in a picker field") \
+	X(PICK_NEXT,     "",          "next choice in a picker field") \
+	X(ADD_LINE,      "",          "add the line being typed to the cart") \
+	X(DELETE,        "delete",    "delete the selected line") \
+	X(LOAD,          "load",      "load a cart from a JSON file (:load FILE)") \
+	X(SAVE,          "save",      "save the cart as JSON (:save FILE)") \
+	X(PROGRAMS,      "programs",  "evaluate draft programs from a file (:programs FILE)") \
+	X(EXPORT,        "export",    "export to a file: .csv or .json (:export FILE)") \
 	X(QUIT,          "quit",      "leave the console")
 
 enum request {

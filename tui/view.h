@@ -42,6 +42,9 @@ struct view_ops {
 	 * key, for typing. */
 	int (*key)(struct view *v, enum request req, int key);
 	void (*close)(struct view *v);
+	/* A `:` command with an argument (:load FILE, :export FILE); NULL or
+	 * R_UNHANDLED lets the console treat it as the bare request. */
+	int (*command)(struct view *v, enum request req, const char *arg);
 };
 
 /* Typed wide characters travel as key values with this bit set. */
@@ -49,5 +52,8 @@ struct view_ops {
 #define UI_IS_WCHAR(k) (((k) & UI_WCHAR) != 0)
 
 extern const struct view_ops view_home_ops, view_cards_ops, view_card_ops, view_help_ops;
+extern const struct view_ops view_adjust_ops, view_override_ops, view_approvals_ops;
+extern const struct view_ops view_members_ops, view_simulate_ops, view_audit_ops;
+extern const struct view_ops view_reports_ops, view_report_ops;
 
 #endif

@@ -199,5 +199,5 @@ static void cards_close(struct view *v)
 }
 
 const struct view_ops view_cards_ops = {
-	"Cards", cards_keys, cards_open, cards_draw, cards_key, cards_close,
+	"Cards", cards_keys, cards_open, cards_draw, cards_key, cards_close, NULL,
 };

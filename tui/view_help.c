@@ -126,5 +126,5 @@ static void help_close(struct view *v)
 }
 
 const struct view_ops view_help_ops = {
-	"Help", help_keys, help_open, help_draw, help_key, help_close,
+	"Help", help_keys, help_open, help_draw, help_key, help_close, NULL,
 };

@@ -1,11 +1,14 @@
-/* view_home.c - Home: who I am, what the ledger owes, today's postings and
- * 30 days of points earned and redeemed. */
+/* view_home.c - Home: who I am, pending approvals, what the ledger owes,
+ * today's postings, the audit chain's state and 30 days of points earned
+ * and redeemed. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "aba_amount.h"
+#include "aba_approval.h"
+#include "aba_audit.h"
 #include "aba_overview.h"
 #include "console.h"
 #include "theme.h"
@@ -14,6 +17,9 @@
 struct home {
 	struct aba_overview o;
 	int loaded;
+	long pending;		/* -1: this role cannot read the queue */
+	char chain[160];	/* the audit chain's state in words */
+	int chain_el;
 };
 
 static const struct keymap home_keys[] = {
@@ -23,6 +29,50 @@ static const struct keymap home_keys[] = {
 static int64_t now_seconds(void)
 {
 	return (int64_t)time(NULL);
+}
+
+static void count_pending(void *arg, const struct aba_approval *a)
+{
+	(void)a;
+	(*(long *)arg)++;
+}
+
+/* Only auditors read the audit log; the others are told who checks it. */
+static void load_chain(struct view *v, struct aba_db *db)
+{
+	struct home *h = v->priv;
+	struct aba_audit_check c;
+	struct aba_err err;
+
+	h->chain_el = T_MUTED;
+	if (strcmp(h->o.role, "auditor") != 0 && strcmp(h->o.role, "superuser") != 0) {
+		snprintf(h->chain, sizeof(h->chain), "checked by auditors (6: audit log)");
+		return;
+	}
+	console_progress(v->con, "verifying the audit chain... (Ctrl-C cancels)");
+	if (aba_audit_verify(db, NULL, &c, &err)) {
+		snprintf(h->chain, sizeof(h->chain), "not verified: %.120s", err.msg);
+		h->chain_el = T_WARN;
+	} else if (c.broken_id) {
+		snprintf(h->chain, sizeof(h->chain), "BROKEN at row %lld (6: audit log)",
+			 (long long)c.broken_id);
+		h->chain_el = T_ERROR;
+	} else {
+		snprintf(h->chain, sizeof(h->chain), "intact, %lld rows", (long long)c.rows);
+		h->chain_el = T_POSITIVE;
+	}
+}
+
+static void load_queue(struct view *v, struct aba_db *db)
+{
+	struct home *h = v->priv;
+	struct aba_approval_filter f = { "pending", NULL, NULL, 0 };
+	struct aba_err err;
+
+	h->pending = 0;
+	if (strcmp(h->o.role, "pos") == 0 || strcmp(h->o.role, "none") == 0 ||
+	    aba_approval_list(db, &f, count_pending, &h->pending, &err))
+		h->pending = -1;
 }
 
 static void load(struct view *v)
@@ -39,6 +89,8 @@ static void load(struct view *v)
 		console_error(v->con, &err);
 		return;
 	}
+	load_queue(v, db);
+	load_chain(v, db);
 	console_idle(v->con);
 	h->loaded = 1;
 }
@@ -96,10 +148,16 @@ static void home_draw(struct view *v, WINDOW *w)
 		 aba_amount_format_grouped(h->o.earned_today, a),
 		 aba_amount_format_grouped(h->o.redeemed_today, b));
 	line(w, 5, "postings today", buf, T_NORMAL);
-	draw_spark(w, 7, "earned, last 30 days", h->o.earned, T_POSITIVE);
-	draw_spark(w, 8, "redeemed, last 30 days", h->o.redeemed, T_NEGATIVE);
+	if (h->pending < 0)
+		snprintf(buf, sizeof(buf), "-");
+	else
+		snprintf(buf, sizeof(buf), "%ld%s", h->pending, h->pending ? " (3: approvals)" : "");
+	line(w, 6, "pending approvals", buf, h->pending > 0 ? T_WARN : T_NORMAL);
+	line(w, 7, "audit chain", h->chain, h->chain_el);
+	draw_spark(w, 9, "earned, last 30 days", h->o.earned, T_POSITIVE);
+	draw_spark(w, 10, "redeemed, last 30 days", h->o.redeemed, T_NEGATIVE);
 	wattrset(w, theme_attr(T_MUTED));
-	ui_put(w, 10, 2, getmaxx(w) - 4, 1, "2 or :cards finds a card; ? lists every key");
+	ui_put(w, 12, 2, getmaxx(w) - 4, 1, "2 or :cards finds a card; ? lists every key");
 	wattrset(w, theme_attr(T_NORMAL));
 }
 
@@ -120,5 +178,5 @@ static void home_close(struct view *v)
 }
 
 const struct view_ops view_home_ops = {
-	"Home", home_keys, home_open, home_draw, home_key, home_close,
+	"Home", home_keys, home_open, home_draw, home_key, home_close, NULL,
 };
