@@ -135,7 +135,7 @@ int aba_card_list(struct aba_db *db, const char *search, int limit, int offset,
 	params[0] = pattern;
 	snprintf(lim, sizeof(lim), "%d", limit);
 	snprintf(off, sizeof(off), "%d", offset);
-	if (aba_db_call(db, SQL_LIST, 4, params, PGRES_TUPLES_OK, &res, err))
+	if (aba_db_call_repeatable(db, SQL_LIST, 4, params, PGRES_TUPLES_OK, &res, err))
 		goto out;
 	/* The walk's rows are the answer only when they fill the page. */
 	if (pattern && PQntuples(res) < limit) {

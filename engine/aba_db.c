@@ -198,12 +198,13 @@ static int reconnect(struct aba_db *db)
 }
 
 /* Whether a failed attempt may be made again: a serialization failure or
- * deadlock (bounded, with backoff), or a lost connection that could be
- * re-established.  Retrying after a lost connection is safe because every
- * statement here is its own transaction and every posting is idempotent by
- * key: one whose commit was lost with the connection replays its first
- * result.  Inside an explicit transaction nothing is retried. */
-static int may_retry(struct aba_db *db, const struct aba_err *e, int attempt, int in_tx)
+ * deadlock (the transaction was rolled back, so always; bounded, with
+ * backoff), or a lost connection once re-established -- but only for a
+ * repeatable statement, because a lost connection leaves unknown whether
+ * the statement committed.  Inside an explicit transaction nothing is
+ * retried. */
+static int may_retry(struct aba_db *db, const struct aba_err *e, int attempt, int in_tx,
+		     int repeatable)
 {
 	if (in_tx || attempt >= ABA_DB_MAX_RETRIES)
 		return 0;
@@ -212,13 +213,14 @@ static int may_retry(struct aba_db *db, const struct aba_err *e, int attempt, in
 		backoff(attempt);
 		return 1;
 	}
-	return e->code == ABA_CONNECTION && PQstatus(db->conn) == CONNECTION_BAD &&
-	       reconnect(db) == 0;
+	if (e->code != ABA_CONNECTION || PQstatus(db->conn) != CONNECTION_BAD)
+		return 0;
+	/* Reconnect either way, so the next statement has a connection. */
+	return reconnect(db) == 0 && repeatable;
 }
 
-int aba_db_call(struct aba_db *db, const char *sql, int nparams,
-		const char *const *params, ExecStatusType expected,
-		PGresult **out, struct aba_err *err)
+static int call(struct aba_db *db, const char *sql, int nparams, const char *const *params,
+		ExecStatusType expected, PGresult **out, int repeatable, struct aba_err *err)
 {
 	PGTransactionStatusType ts = PQtransactionStatus(db->conn);
 	/* UNKNOWN is a dead connection, not a transaction: reconnect below. */
@@ -235,16 +237,34 @@ int aba_db_call(struct aba_db *db, const char *sql, int nparams,
 			return 0;
 		}
 		PQclear(res);
-		if (may_retry(db, &local, attempt, in_tx))
+		if (may_retry(db, &local, attempt, in_tx, repeatable))
 			continue;
 		if (err) {
 			*err = local;
 			if (aba_db_err_is_retryable(&local))
 				snprintf(err->msg, sizeof(err->msg),
 					 "gave up after %d retries: %.200s", attempt, local.msg);
+			else if (local.code == ABA_CONNECTION && !repeatable && !in_tx)
+				snprintf(err->msg, sizeof(err->msg), "lost the connection to the"
+					 " database: check whether the request was done before"
+					 " repeating it");
 		}
 		return -1;
 	}
+}
+
+int aba_db_call(struct aba_db *db, const char *sql, int nparams,
+		const char *const *params, ExecStatusType expected,
+		PGresult **out, struct aba_err *err)
+{
+	return call(db, sql, nparams, params, expected, out, 0, err);
+}
+
+int aba_db_call_repeatable(struct aba_db *db, const char *sql, int nparams,
+			   const char *const *params, ExecStatusType expected,
+			   PGresult **out, struct aba_err *err)
+{
+	return call(db, sql, nparams, params, expected, out, 1, err);
 }
 
 int aba_db_command(struct aba_db *db, const char *sql, int nparams,

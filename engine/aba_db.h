@@ -49,13 +49,21 @@ PGresult *aba_db_exec(struct aba_db *db, const char *sql, int nparams,
 		      const char *const *params);
 
 /* One statement in its own transaction, retried with exponential backoff on
- * 40001 and 40P01 (at most ABA_DB_MAX_RETRIES times), and after a lost
- * connection once it is re-established (within db->reconnect_ms).  On
- * success *out is the result (caller PQclear()s it). */
+ * 40001 and 40P01 (at most ABA_DB_MAX_RETRIES times).  After a lost
+ * connection it reconnects (within db->reconnect_ms) but does not run the
+ * statement again: whether it committed is unknown, and the error says so.
+ * On success *out is the result (caller PQclear()s it). */
 #define ABA_DB_MAX_RETRIES 8
 int aba_db_call(struct aba_db *db, const char *sql, int nparams,
 		const char *const *params, ExecStatusType expected,
 		PGresult **out, struct aba_err *err);
+
+/* aba_db_call for a statement that may safely run twice -- a read, or a
+ * ledger posting whose idempotency key makes a second run return the
+ * first result: after a lost connection it reconnects and runs it again. */
+int aba_db_call_repeatable(struct aba_db *db, const char *sql, int nparams,
+			   const char *const *params, ExecStatusType expected,
+			   PGresult **out, struct aba_err *err);
 
 /* aba_db_call for a statement that returns no rows (DDL, SET, ...). */
 int aba_db_command(struct aba_db *db, const char *sql, int nparams,

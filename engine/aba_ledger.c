@@ -59,7 +59,7 @@ static int post(struct aba_db *db, const char *sql, int n, const char *const *pa
 	json_t *r;
 
 	memset(out, 0, sizeof(*out));
-	if (aba_db_call(db, sql, n, params, PGRES_TUPLES_OK, &res, err))
+	if (aba_db_call_repeatable(db, sql, n, params, PGRES_TUPLES_OK, &res, err))
 		return -1;
 	r = json_loads(PQgetvalue(res, 0, 0), 0, &jerr);
 	PQclear(res);
@@ -135,10 +135,14 @@ int aba_ledger_expire(struct aba_db *db, const char *as_of, aba_expire_progress 
 		PGresult *res = NULL;
 		json_t *r;
 
-		if (aba_db_call(db, SQL_EXPIRE, 2, params, PGRES_TUPLES_OK, &res, err))
+		if (aba_db_call_repeatable(db, SQL_EXPIRE, 2, params, PGRES_TUPLES_OK, &res, err))
 			return -1;
 		r = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
 		PQclear(res);
+		if (!json_is_string(json_object_get(r, "as_of"))) {
+			json_decref(r);
+			return aba_fail(err, ABA_DB, "unreadable expiry result");
+		}
 		cards = json_integer_value(json_object_get(r, "cards"));
 		out->cards += cards;
 		out->points += json_integer_value(json_object_get(r, "points"));
@@ -160,7 +164,7 @@ static int card_must_exist(struct aba_db *db, const char *card, struct aba_err *
 	PGresult *res = NULL;
 	int found;
 
-	if (aba_db_call(db, "SELECT 1 FROM aba.cards WHERE code = $1", 1, params,
+	if (aba_db_call_repeatable(db, "SELECT 1 FROM aba.cards WHERE code = $1", 1, params,
 			PGRES_TUPLES_OK, &res, err))
 		return -1;
 	found = PQntuples(res) == 1;
@@ -176,7 +180,7 @@ int aba_ledger_verify(struct aba_db *db, const char *card, aba_problem_fn fn, vo
 
 	if (card && card_must_exist(db, card, err))
 		return -1;
-	if (aba_db_call(db, SQL_VERIFY, 1, params, PGRES_TUPLES_OK, &res, err))
+	if (aba_db_call_repeatable(db, SQL_VERIFY, 1, params, PGRES_TUPLES_OK, &res, err))
 		return -1;
 	*problems = PQntuples(res);
 	for (int i = 0; fn && i < PQntuples(res); i++) {

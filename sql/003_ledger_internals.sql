@@ -160,15 +160,17 @@ BEGIN
 END
 $$;
 
--- Points spendable at a time: active lots not expired by then.
+-- Points spendable at a time: active lots gained by then and not expired
+-- by then (a back-dated posting cannot spend points earned after it).
 CREATE FUNCTION available_points(p_card_id bigint, p_at timestamptz) RETURNS bigint
 LANGUAGE sql STABLE AS $$
 	SELECT coalesce(sum(remaining), 0)::bigint FROM point_moves
-	 WHERE card_id = p_card_id AND state = 'active'
+	 WHERE card_id = p_card_id AND state = 'active' AND gained_at <= p_at
 	   AND (expires_at IS NULL OR expires_at > p_at)
 $$;
 
--- Takes points from the card's spendable lots in FEFO order (expiry
+-- Takes points from the card's spendable lots (as available_points
+-- counts them) in FEFO order (expiry
 -- ascending, no expiry last, then gain date, then id), preferring
 -- first_lot when given.  Returns what it could take, at most p_points.
 CREATE FUNCTION take_fefo(p_card_id bigint, p_history_id bigint, p_points bigint,
@@ -181,7 +183,7 @@ DECLARE
 BEGIN
 	FOR lot IN
 		SELECT id, remaining FROM point_moves
-		 WHERE card_id = p_card_id AND state = 'active'
+		 WHERE card_id = p_card_id AND state = 'active' AND gained_at <= p_at
 		   AND (expires_at IS NULL OR expires_at > p_at)
 		 ORDER BY id IS DISTINCT FROM p_first_lot, expires_at ASC NULLS LAST, gained_at, id
 	LOOP

@@ -32,6 +32,9 @@ BEGIN
 	INSERT INTO partners (name, phone, email) VALUES (btrim(p_name), p_phone, p_email)
 		RETURNING id INTO pid;
 	INSERT INTO cards (code, partner_id) VALUES (p_code, pid) RETURNING id INTO cid;
+	PERFORM audit_append('card.create', 'card', p_code, NULL,
+		jsonb_build_object('code', p_code, 'name', btrim(p_name), 'phone', p_phone,
+				   'email', p_email), NULL);
 	RETURN jsonb_build_object('card', p_code, 'card_id', cid, 'partner_id', pid);
 EXCEPTION WHEN unique_violation THEN
 	RAISE EXCEPTION 'card ''%'' already exists', p_code USING ERRCODE = 'AB409';
@@ -149,7 +152,7 @@ DECLARE
 	total bigint := 0;
 BEGIN
 	IF as_of > now() THEN
-		RAISE EXCEPTION 'as-of time % is in the future', as_of USING ERRCODE = 'AB422';
+		RAISE EXCEPTION 'as-of time ''%'' is in the future', as_of USING ERRCODE = 'AB422';
 	END IF;
 	IF p_limit IS NULL OR p_limit < 1 THEN
 		RAISE EXCEPTION 'batch size must be at least 1' USING ERRCODE = 'AB422';
@@ -162,6 +165,10 @@ BEGIN
 		total := total + expire_card(cid, as_of);
 		n := n + 1;
 	END LOOP;
+	IF n > 0 THEN	-- one audit row per batch, not per card
+		PERFORM audit_append('points.expire', 'ledger', as_of::text, NULL,
+			jsonb_build_object('cards', n, 'points', total, 'as_of', as_of), NULL);
+	END IF;
 	RETURN jsonb_build_object('cards', n, 'points', total, 'as_of', as_of);
 END
 $$;

@@ -1,7 +1,7 @@
 -- Refund of an order, in full or in part by amount.
 --
 -- Redeemed points go back to the lots they came from (last taken, first
--- given back); a lot that has expired meanwhile expires them again at once,
+-- given back); a lot past its expiry by then expires them again at once,
 -- on record.  Earned points are reversed in proportion, taken first from
 -- the order's own lot, then FEFO; what the customer has spent already is
 -- reported as shortfall and never drives a balance below zero.  Both are
@@ -25,7 +25,7 @@ DECLARE
 BEGIN
 	hid := add_history(o.card_id, p_posting_id, 'refund', p_restore, 'refund', p_key, p_level, p_at);
 	FOR mv IN
-		SELECT m.id, m.lot_id, l.state,
+		SELECT m.id, m.lot_id, l.expires_at <= p_at AS past_expiry,
 		       -m.amount - coalesce((SELECT sum(r.amount) FROM lot_movements r
 					      WHERE r.reverses_id = m.id), 0) AS owed
 		  FROM lot_movements m
@@ -39,10 +39,15 @@ BEGIN
 		CONTINUE WHEN give <= 0;
 		PERFORM move_lot(hid, mv.lot_id, give, NULL, mv.id);
 		given := given + give;
-		IF mv.state = 'expired' THEN
+		-- Points given back to a lot past its expiry (expired, or spent
+		-- before it expired, or not yet swept by aba points expire) expire
+		-- again at once; the lot is 'expired' unless unswept points remain.
+		IF mv.past_expiry THEN
 			hid_exp := add_history(o.card_id, p_posting_id, 'expire', -give, 'expiry', p_key,
 					       p_level, p_at);
-			PERFORM move_lot(hid_exp, mv.lot_id, -give, 'expired');
+			PERFORM move_lot(hid_exp, mv.lot_id, -give,
+					 CASE WHEN (SELECT remaining FROM point_moves WHERE id = mv.lot_id) = give
+					      THEN 'expired' END);
 			reexpired := reexpired + give;
 		END IF;
 	END LOOP;

@@ -11,8 +11,9 @@ GRANT SELECT ON partners, cards, point_moves, point_history, lot_movements, orde
 GRANT SELECT ON postings, outbox TO aba_auditor, aba_admin;
 
 GRANT EXECUTE ON FUNCTION card_create(text, text, text, text) TO aba_clerk, aba_pos;
-GRANT EXECUTE ON FUNCTION earn(text, bigint, text, text, timestamptz, integer) TO aba_pos;
-GRANT EXECUTE ON FUNCTION redeem(text, bigint, text, text, timestamptz) TO aba_pos;
+-- earn and redeem move points without an order: no role may call them
+-- (only the superuser, for tests and data repair); POS posts orders and
+-- refunds, staff adjust through approvals.
 GRANT EXECUTE ON FUNCTION post_order(text, text, timestamptz, jsonb, text, bigint, bigint, bigint,
 				     bigint, bigint, integer, text, boolean, jsonb) TO aba_pos;
 GRANT EXECUTE ON FUNCTION refund_order(text, bigint, text, timestamptz) TO aba_pos;

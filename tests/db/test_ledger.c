@@ -375,6 +375,72 @@ START_TEST(refund_into_expired_lot_expires_again)
 }
 END_TEST
 
+START_TEST(refund_into_lot_spent_before_expiry_expires_again)
+{
+	struct aba_posting p;
+
+	/* lot expires 2025-01-31; the order spends all of it on 2025-01-10, so
+	 * expiry never touches it; the refund comes after its expiry date */
+	card("R5");
+	earn("R5", 1000, "r5-a", "2025-01-01T00:00:00Z", 30);
+	post_order("R5-O1", "R5", "2025-01-10T00:00:00Z", 20000, 0, 1000);
+	p = refund("R5-O1", -1, "r5-ref", "2026-02-05T00:00:00Z");
+	ck_assert_int_eq(result_int(&p, "points_restored"), 1000);
+	ck_assert_int_eq(result_int(&p, "points_reexpired"), 1000);
+	ck_assert_int_eq(p.balance, 0);
+	aba_posting_clear(&p);
+	ck_assert_int_eq(q("SELECT (state = 'expired' AND remaining = 0)::int FROM aba.point_moves l"
+			   " JOIN aba.cards c ON c.id = l.card_id WHERE code = '%s'", "R5"), 1);
+	ck_assert_int_eq(problems("R5"), 0);
+}
+END_TEST
+
+START_TEST(refund_into_unswept_lot_keeps_it_for_the_sweep)
+{
+	struct aba_posting p;
+	struct aba_expire_totals t;
+	struct aba_err err;
+
+	/* lot of 10.00 expires 2025-01-31; the order spends 4.00; nobody runs
+	 * expire; the refund after the expiry date re-expires the 4.00 at once
+	 * and the sweep later expires the 6.00 left */
+	card("R6");
+	earn("R6", 1000, "r6-a", "2025-01-01T00:00:00Z", 30);
+	post_order("R6-O1", "R6", "2025-01-10T00:00:00Z", 20000, 0, 400);
+	p = refund("R6-O1", -1, "r6-ref", "2025-03-01T00:00:00Z");
+	ck_assert_int_eq(result_int(&p, "points_reexpired"), 400);
+	ck_assert_int_eq(p.balance, 600);
+	aba_posting_clear(&p);
+	ck_assert_int_eq(problems("R6"), 0);
+	ck_assert_int_eq(aba_ledger_expire(db, "2025-03-02", NULL, NULL, &t, &err), 0);
+	ck_assert_int_eq(balance("R6"), 0);
+	ck_assert_int_eq(problems("R6"), 0);
+}
+END_TEST
+
+START_TEST(backdated_redeem_cannot_spend_later_points)
+{
+	struct aba_err err;
+
+	card("BD1");
+	earn("BD1", 300, "bd1-a", "2026-01-01T00:00:00Z", 0);
+	earn("BD1", 700, "bd1-b", "2026-03-01T00:00:00Z", 0);
+	ck_assert_int_eq(redeem("BD1", 400, "bd1-r", "2026-02-01T00:00:00Z", &err), -1);
+	ck_assert_int_eq(err.code, ABA_INSUFFICIENT);
+	ck_assert_str_eq(err.msg, "card 'BD1' has 3.00 points available, 4.00 requested");
+	ck_assert_int_eq(redeem("BD1", 300, "bd1-r", "2026-02-01T00:00:00Z", &err), 0);
+	ck_assert_int_eq(lot_remaining("BD1", 1), 700);
+}
+END_TEST
+
+START_TEST(card_creation_is_audited)
+{
+	card("AU1");
+	ck_assert_int_eq(q("SELECT count(*) FROM aba.audit_log WHERE action = 'card.create'"
+			   " AND entity_id = '%s' AND actor = session_user", "AU1"), 1);
+}
+END_TEST
+
 START_TEST(history_is_append_only)
 {
 	card("A1");
@@ -465,6 +531,10 @@ int main(void)
 	tcase_add_test(tc, refund_partial_is_proportional_and_cumulative);
 	tcase_add_test(tc, refund_reports_shortfall_never_negative);
 	tcase_add_test(tc, refund_into_expired_lot_expires_again);
+	tcase_add_test(tc, refund_into_lot_spent_before_expiry_expires_again);
+	tcase_add_test(tc, refund_into_unswept_lot_keeps_it_for_the_sweep);
+	tcase_add_test(tc, backdated_redeem_cannot_spend_later_points);
+	tcase_add_test(tc, card_creation_is_audited);
 	tcase_add_test(tc, history_is_append_only);
 	tcase_add_test(tc, verify_finds_a_tampered_balance);
 	tcase_add_test(tc, bad_input_is_refused);

@@ -67,7 +67,11 @@ START_TEST(pos_posts_only_through_functions)
 
 	refused_writes("t_pos", "aba_pos");
 	db = testdb_connect(DBNAME, "t_pos", "aba_pos");
-	testdb_value(db, "SELECT 1 FROM aba.earn('RC1', 250, 'pos-earn')");
+	/* POS moves points only with an order, never bare */
+	ck_assert_str_eq(testdb_fails(db, "SELECT aba.earn('RC1', 250, 'pos-earn')"), "42501");
+	ck_assert_str_eq(testdb_fails(db, "SELECT aba.redeem('RC1', 250, 'pos-redeem')"), "42501");
+	testdb_value(db, "SELECT 1 FROM aba.post_order('POS-1', 'RC1', now(), '{\"ref\": 1}', NULL,"
+			 " 100000, 0, 100000, 250, 0)");
 	ck_assert_int_eq(testdb_value(db, "SELECT balance FROM aba.cards WHERE code = 'RC1'"), 1250);
 	ck_assert_int_eq(testdb_value(db, "SELECT count(*) FROM aba.point_history"
 				      " WHERE actor = 't_pos'"), 1);
