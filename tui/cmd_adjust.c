@@ -1,6 +1,7 @@
 /* cmd_adjust.c - aba adjust request|list|approve|reject|cancel: the
  * maker-checker queue.  approve, reject and list serve membership override
  * requests too; the database decides who may do what. */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -99,9 +100,11 @@ int cmd_adjust_request(struct cli *cli, int argc, char **argv)
 static int parse_id(const char *words, const char *s, int64_t *id)
 {
 	char *end;
-	long long v = strtoll(s, &end, 10);
+	long long v;
 
-	if (*s == '\0' || *end || v <= 0)
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*s == '\0' || *end || v <= 0 || errno == ERANGE)	/* not clamped to the largest */
 		return cli_usage(words, "request id '%s' is not a positive number", s);
 	*id = v;
 	return 0;

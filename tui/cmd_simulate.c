@@ -118,6 +118,9 @@ static int make_ctx(const struct sim_opts *o, const struct aba_cart *cart,
 	if (o->multiplier &&
 	    aba_decimal_parse(o->multiplier, 4, 1000000, "--multiplier", &ctx->multiplier, err))
 		return -1;
+	if (o->multiplier && ctx->multiplier < 0)	/* negative points to earn */
+		return aba_fail(err, ABA_INPUT, "--multiplier: must not be negative, got '%s'",
+				o->multiplier);
 	for (size_t i = 0; i < cart->n_codes; i++)
 		codes[ctx->n_codes++] = cart->codes[i];
 	for (size_t i = 0; i < o->n_codes; i++)
