@@ -37,6 +37,8 @@ struct console {
 	WINDOW *body;
 	char status[256];
 	int status_is_error;
+	char saved[256];	/* the status line under a busy message */
+	int saved_is_error, busy;
 	int lost;		/* the connection is gone: reconnect prompt */
 	int prompting;		/* the ':' command line is open */
 	struct field prompt;
@@ -187,6 +189,12 @@ void console_progress(struct console *c, const char *fmt, ...)
 
 void console_busy(struct console *c, const char *what)
 {
+	/* What the status line said before comes back when the call ends: a
+	 * reload after "request 7 is pending" must not wipe that out. */
+	if (!c->busy++) {
+		memcpy(c->saved, c->status, sizeof(c->saved));
+		c->saved_is_error = c->status_is_error;
+	}
 	got_cancel = 0;
 	if (c->db && !busy_cancel)
 		busy_cancel = PQgetCancel(c->db->conn);
@@ -197,11 +205,15 @@ void console_idle(struct console *c)
 {
 	PGcancel *cancel = busy_cancel;
 
+	if (c->busy && --c->busy)
+		return;
 	busy_cancel = NULL;
 	if (cancel)
 		PQfreeCancel(cancel);
-	if (strstr(c->status, "(Ctrl-C cancels)"))
-		c->status[0] = '\0';
+	if (strstr(c->status, "(Ctrl-C cancels)")) {
+		memcpy(c->status, c->saved, sizeof(c->status));
+		c->status_is_error = c->saved_is_error;
+	}
 }
 
 int console_cancelled(struct console *c)
@@ -578,6 +590,8 @@ static void reconnect_key(struct console *c, int key)
 		return;
 	}
 	c->lost = 0;
+	c->status[0] = '\0';
+	c->status_is_error = 0;
 	if (top(c))
 		top(c)->ops->key(top(c), REQ_REFRESH, 0);
 	if (!c->status_is_error)

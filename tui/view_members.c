@@ -39,7 +39,7 @@ static const struct column level_cols[] = {
 	{ "CODE", 10, 0, 0 },
 	{ "NAME", 14, 0, 1 },
 	{ "SEQ", 4, 1, 0 },
-	{ "EARN", 6, 1, 0 },
+	{ "EARN", 7, 1, 0 },
 	{ "THRESHOLD", 14, 1, 0 },
 	{ "WINDOW", 7, 1, 0 },
 	{ "UP", 3, 0, 0 },
@@ -133,17 +133,32 @@ static int members_open(struct view *v, const char *arg)
 	return 0;
 }
 
+/* 15000 basis points -> "1.5x". */
+static const char *multiplier(int64_t bp, char *buf, size_t size)
+{
+	char a[ABA_AMOUNT_BUFSZ];
+	size_t n;
+
+	aba_decimal_format(bp, 4, a);
+	n = strlen(a);
+	while (n > 0 && a[n - 1] == '0')
+		a[--n] = '\0';
+	if (n > 0 && a[n - 1] == '.')
+		a[--n] = '\0';
+	snprintf(buf, size, "%sx", a);
+	return buf;
+}
+
 static const char *level_cell(void *arg, int row, int col, char *buf, size_t size, int *el)
 {
 	const struct aba_level *l = &((struct members *)arg)->levels[row];
-	char a[ABA_AMOUNT_BUFSZ];
 
 	(void)el;
 	switch (col) {
 	case 0: return l->code;
 	case 1: return l->name;
 	case 2: snprintf(buf, size, "%d", l->sequence); return buf;
-	case 3: snprintf(buf, size, "%sx", aba_decimal_format(l->multiplier, 4, a)); return buf;
+	case 3: return multiplier(l->multiplier, buf, size);
 	case 4: return l->has_path ? aba_amount_format_grouped(l->threshold, buf) : "override only";
 	case 5:
 		if (!l->has_path)

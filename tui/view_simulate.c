@@ -221,6 +221,14 @@ static void build_form(struct sim *s)
 
 /* ---- programs ---- */
 
+/* A file's name without its directory: the screen reads the same anywhere. */
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
 static int load_programs(struct view *v, const char *path, struct aba_err *err)
 {
 	struct sim *s = v->priv;
@@ -242,7 +250,7 @@ static int load_programs(struct view *v, const char *path, struct aba_err *err)
 		return -1;
 	aba_program_set_free(s->set);
 	s->set = set;
-	snprintf(s->source, sizeof(s->source), "%s", path ? path : "the database");
+	snprintf(s->source, sizeof(s->source), "%s", path ? base_name(path) : "the database");
 	return 0;
 }
 
@@ -427,15 +435,16 @@ static int form_keys(struct view *v, enum request req, int key)
 
 	if (req == REQ_ENTER && focus == F_LINE)
 		return add_line(v);
+	/* Tab leaves the form for the lines (Up/Down move between fields). */
+	if (req == REQ_NEXT_PANE) {
+		s->pane = 1;
+		v->editing = 0;
+		return R_REDRAW;
+	}
 	r = form_key(&s->form, req, key);
 	if (r == FORM_CHANGED && focus != F_LINE && !console_key_pending(v->con)) {
 		form_to_doc(s);
 		evaluate(v);
-	}
-	if (r == FORM_NONE && req == REQ_NEXT_PANE) {
-		s->pane = 1;
-		v->editing = 0;
-		return R_REDRAW;
 	}
 	if (r != FORM_NONE)
 		return R_REDRAW;
@@ -492,7 +501,7 @@ static int load_cart(struct view *v, const char *path)
 	s->doc = j;
 	doc_to_form(s);
 	evaluate(v);
-	console_message(v->con, "cart loaded from %.100s", path);
+	console_message(v->con, "cart loaded from %.100s", base_name(path));
 	return R_REDRAW;
 }
 
@@ -503,7 +512,7 @@ static int save_cart(struct view *v, const char *path)
 	if (json_dump_file(s->doc, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
 		console_message(v->con, "cannot write '%.100s'", path);
 	else
-		console_message(v->con, "cart saved to %.100s", path);
+		console_message(v->con, "cart saved to %.100s", base_name(path));
 	return R_REDRAW;
 }
 

@@ -41,6 +41,14 @@ make_login() {
 		 CREATE ROLE $1 LOGIN; END IF; END\$\$; GRANT $2 TO $1" >/dev/null
 }
 
+# A superuser login, for what no staff role may do (bare earn and redeem):
+# named, so that the actor on screen is the same on every machine.
+make_superuser() {
+	psql -X -q -h "$ABA_TEST_HOME/run" -d "$db" -c \
+		"DO \$\$BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$1') THEN
+		 CREATE ROLE $1 LOGIN SUPERUSER; END IF; END\$\$" >/dev/null
+}
+
 sql() {
 	psql -X -q -At -h "$ABA_TEST_HOME/run" -d "$db" -c "$1"
 }
@@ -95,7 +103,7 @@ key() {
 
 # type TEXT: literal text, one key per character.
 type_text() {
-	tmux -L "$sock" send-keys -l "$1"
+	tmux -L "$sock" send-keys -l -- "$1"
 	keys=$((keys + $(printf '%s' "$1" | wc -m)))
 	wait_idle
 }
@@ -104,6 +112,7 @@ type_text() {
 screen() {
 	tmux -L "$sock" capture-pane -p | sed -E \
 		-e 's/[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}/YYYY-MM-DD hh:mm/g' \
+		-e 's/hh:mm:[0-9]{2}/hh:mm:ss/g' \
 		-e 's/ +$//'
 }
 
@@ -137,6 +146,29 @@ expect_text() {
 	else
 		screen >&2
 		not_ok "$2 (no '$1' on the screen)"
+	fi
+}
+
+# Q leaves the console: no idle mark follows, so wait for its exit.
+quit_console() {
+	tmux -L "$sock" send-keys Q
+	i=0
+	while [ ! -f "$work/exit" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+}
+
+# valgrind_console USER [ARGS...]: the console under valgrind (memcheck).
+valgrind_console() {
+	ABA_CONSOLE_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --log-file=$work/vg.log" \
+		start_console "$@"
+}
+
+# expect_valgrind_clean WHAT: quits; exit 0 and nothing in valgrind's log.
+expect_valgrind_clean() {
+	quit_console
+	if grep -q "exit=0" "$work/exit" && [ ! -s "$work/vg.log" ]; then
+		ok "$1"
+	else
+		not_ok "$1: $(cat "$work/exit" 2>/dev/null); $(head -30 "$work/vg.log" 2>/dev/null)"
 	fi
 }
 
