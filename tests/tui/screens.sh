@@ -51,6 +51,10 @@ expect_text "1 pending" "approvals: the queue"
 key a
 expect_text "request 1 is your own: another approver must decide it" "approvals: self-approval refused on screen"
 expect_screen approvals-own
+tmux -L "$sock" resize-window -x 80 -y 24
+keys=$((keys + 1))
+wait_idle
+expect_screen approvals-80x24
 quit_console
 
 # A request the approver made: also refused on the approver's screen.
@@ -101,6 +105,13 @@ type_text "load $data/cart.json"
 key Enter
 expect_text "total 150,000.00 - 15,000.00 = 135,000.00   points to earn 135.00" "simulator: totals and points"
 expect_screen simulate
+tmux -L "$sock" resize-window -x 80 -y 24
+keys=$((keys + 1))
+wait_idle
+expect_screen simulate-80x24
+tmux -L "$sock" resize-window -x 100 -y 30
+keys=$((keys + 1))
+wait_idle
 key Tab Tab Down Down Down Down
 type_text "SKU-3 1 5000"
 key Enter
