@@ -28,7 +28,8 @@ CREATE TABLE approval_settings (
 );
 
 INSERT INTO approval_settings (name, value, description) VALUES
-	('auto_approve_below', 0, 'adjustments of fewer points post without a checker (0: never)'),
+	('auto_approve_below', 0, 'adjustments of fewer points post without a checker (0: never; at most 100.00)'),
+	('auto_approve_daily', 50000, 'most points one maker may have auto-approved in 24 hours'),
 	('approver_limit', 1000000, 'most points an approver may approve (empty: no limit)'),
 	('admin_limit', NULL, 'most points an admin may approve (empty: no limit)'),
 	('expiry_hours', 72, 'hours a request stays pending before it expires'),

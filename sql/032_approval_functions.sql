@@ -207,6 +207,28 @@ CREATE FUNCTION request_result(r approval_requests) RETURNS jsonb LANGUAGE sql S
 	SELECT aba.approval_json(r) || jsonb_build_object('result', r.result)
 $$;
 
+-- Auto-approval is for small amounts only, and bounded per maker: never
+-- above the approver limit, and at most auto_approve_daily points of one
+-- maker's requests in 24 hours, so that many small requests cannot add up
+-- to what would have needed a checker.
+CREATE FUNCTION auto_approvable(p_points bigint) RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+	limit_points bigint := approval_setting('approver_limit');
+	daily bigint := coalesce(approval_setting('auto_approve_daily'), 0);
+	used bigint;
+BEGIN
+	IF limit_points IS NOT NULL AND p_points > limit_points THEN
+		RETURN false;
+	END IF;
+	-- One maker's concurrent requests take turns, so the sum below holds.
+	PERFORM pg_advisory_xact_lock(hashtext('aba.auto_approve:' || session_user));
+	SELECT coalesce(sum(abs(points)), 0) INTO used FROM approval_requests
+	 WHERE maker = session_user AND auto AND decided_at > now() - interval '24 hours';
+	RETURN used + p_points <= daily;
+END
+$$;
+
 -- Public: a clerk asks for +/- points on a card.
 CREATE FUNCTION adjust_request(p_card text, p_points bigint, p_reason text, p_note text DEFAULT NULL)
 RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = aba, pg_temp AS $$
@@ -230,7 +252,7 @@ BEGIN
 		END IF;
 	END IF;
 	r := new_request('adjust', c, p_points, NULL, NULL, p_reason, p_note);
-	IF abs(p_points) < auto_below THEN
+	IF abs(p_points) < auto_below AND auto_approvable(abs(p_points)) THEN
 		r := apply_request(r, NULL, format('auto-approved: below %s points', fmt_points(auto_below)));
 	END IF;
 	RETURN request_result(r);
@@ -356,9 +378,19 @@ BEGIN
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'setting ''%'' not found', left(p_name, 64) USING ERRCODE = 'AB404';
 	END IF;
-	IF p_value < 0 OR (p_value IS NULL AND p_name IN ('expiry_hours', 'auto_approve_below')) THEN
+	IF p_value < 0 OR (p_value IS NULL AND p_name IN ('expiry_hours', 'auto_approve_below',
+							  'auto_approve_daily')) THEN
 		RAISE EXCEPTION 'setting ''%'' cannot be %', p_name, coalesce(p_value::text, 'empty')
 			USING ERRCODE = 'AB422';
+	END IF;
+	-- Auto-approval posts without a checker: only ever for small amounts.
+	IF p_name = 'auto_approve_below' AND (p_value > 10000
+	   OR p_value > coalesce(approval_setting('approver_limit'), p_value)) THEN
+		RAISE EXCEPTION 'auto_approve_below must be at most 100.00 points and at most the approver limit'
+			USING ERRCODE = 'AB422';
+	END IF;
+	IF p_name = 'auto_approve_daily' AND p_value > 1000000 THEN
+		RAISE EXCEPTION 'auto_approve_daily must be at most 10000.00 points' USING ERRCODE = 'AB422';
 	END IF;
 	IF p_name = 'expiry_hours' AND p_value NOT BETWEEN 1 AND 8760 THEN
 		RAISE EXCEPTION 'expiry_hours must be 1 to 8760' USING ERRCODE = 'AB422';

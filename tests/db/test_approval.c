@@ -388,6 +388,36 @@ START_TEST(thresholds_auto_approve_and_limits)
 }
 END_TEST
 
+START_TEST(auto_approval_is_small_and_bounded_per_maker)
+{
+	struct aba_setting s = { "auto_approve_below", 1, 99999999999999, "" };
+	struct aba_setting daily = { "auto_approve_daily", 1, 15000, "" };
+	struct aba_approval a;
+	struct aba_err err;
+
+	card("AP20", 0);
+	/* an admin cannot make auto-approval a way around the checker */
+	ck_assert_int_eq(aba_setting_set(admin, &s, &err), -1);
+	ck_assert_int_eq(err.code, ABA_INPUT);
+	s.value = 10001;
+	ck_assert_int_eq(aba_setting_set(admin, &s, &err), -1);
+	s.value = 10000;
+	ck_assert_msg(aba_setting_set(admin, &s, &err) == 0, "%s", err.msg);
+	ck_assert_msg(aba_setting_set(admin, &daily, &err) == 0, "%s", err.msg);
+	/* 99.00 + 99.00 > 150.00 a day: the second waits for a checker */
+	ck_assert_int_eq(aba_adjust_request(admin, "AP20", 9900, "GOODWILL", NULL, &a, &err), 0);
+	ck_assert_str_eq(a.state, "approved");
+	ck_assert_int_eq(aba_adjust_request(admin, "AP20", 9900, "GOODWILL", NULL, &a, &err), 0);
+	ck_assert_str_eq(a.state, "pending");
+	/* another maker has a budget of their own */
+	ck_assert_int_eq(aba_adjust_request(clerk, "AP20", 5000, "GOODWILL", NULL, &a, &err), 0);
+	ck_assert_str_eq(a.state, "approved");
+	ck_assert_int_eq(balance("AP20"), 9900 + 5000);
+	s.value = 0;
+	ck_assert_int_eq(aba_setting_set(admin, &s, &err), 0);
+}
+END_TEST
+
 START_TEST(inactive_card_and_bad_input_write_nothing)
 {
 	struct aba_approval a;
@@ -421,8 +451,8 @@ START_TEST(inactive_card_and_bad_input_write_nothing)
 	ck_assert_int_eq(aba_approval_approve(appr, 999999, NULL, &a, &err), -1);
 	ck_assert_str_eq(err.msg, "approval request 999999 not found");
 	ck_assert_int_eq(testdb_value(su, "SELECT count(*) FROM aba.approval_requests"), requests);
-	/* card AP10's creation is not audited (a ledger call); nothing else was written */
-	ck_assert_int_eq(testdb_value(su, "SELECT count(*) FROM aba.audit_log"), audits);
+	/* card AP10's creation is audited; nothing else was written */
+	ck_assert_int_eq(testdb_value(su, "SELECT count(*) FROM aba.audit_log"), audits + 1);
 }
 END_TEST
 
@@ -482,6 +512,7 @@ int main(void)
 	tcase_add_test(tc, debit_no_longer_covered_fails_cleanly);
 	tcase_add_test(tc, reject_needs_a_note_and_cancel_only_by_maker);
 	tcase_add_test(tc, thresholds_auto_approve_and_limits);
+	tcase_add_test(tc, auto_approval_is_small_and_bounded_per_maker);
 	tcase_add_test(tc, inactive_card_and_bad_input_write_nothing);
 	tcase_add_test(tc, override_request_pins_level_on_approval);
 	suite_add_tcase(s, tc);
