@@ -45,6 +45,8 @@ DECLARE
 	r record;
 	old partners;
 	pid bigint;
+	changed bigint[] := '{}';
+	result jsonb;
 	n_new integer := 0;
 	n_upd integer := 0;
 	n_same integer := 0;
@@ -60,15 +62,23 @@ BEGIN
 				RETURNING id INTO pid;
 			INSERT INTO odoo_partners (odoo_id, partner_id) VALUES (r.id, pid);
 			n_new := n_new + 1;
+			changed := changed || r.id;
 		ELSIF (old.name, old.phone, old.email) IS DISTINCT FROM (btrim(r.name), r.phone, r.email) THEN
 			UPDATE partners SET name = btrim(r.name), phone = r.phone, email = r.email
 			 WHERE id = old.id;
 			n_upd := n_upd + 1;
+			changed := changed || r.id;
 		ELSE
 			n_same := n_same + 1;
 		END IF;
 	END LOOP;
-	RETURN jsonb_build_object('created', n_new, 'updated', n_upd, 'unchanged', n_same);
+	result := jsonb_build_object('created', n_new, 'updated', n_upd, 'unchanged', n_same);
+	-- Customer data changed by an import is on record, whatever the caller does.
+	IF n_new + n_upd > 0 THEN
+		PERFORM audit_append('odoo.import_partners', 'odoo.res_partner', NULL, NULL,
+				     result || jsonb_build_object('odoo_ids', to_jsonb(changed)), 'odoo-import');
+	END IF;
+	RETURN result;
 END
 $$;
 
@@ -141,6 +151,8 @@ DECLARE
 	c cards;
 	pid bigint;
 	cid bigint;
+	changed jsonb := '[]';
+	result jsonb;
 	n_new integer := 0;
 	n_upd integer := 0;
 	n_same integer := 0;
@@ -163,6 +175,8 @@ BEGIN
 						expiration_date)
 				VALUES (r.id, cid, r.points, r.program, r.program_name, r.expiration);
 			n_new := n_new + 1;
+			changed := changed || jsonb_build_object('code', r.code, 'odoo_id', r.id,
+								 'points', r.points);
 			CONTINUE;
 		END IF;
 		SELECT * INTO c FROM cards WHERE id = oc.card_id;
@@ -178,8 +192,15 @@ BEGIN
 		       program_name = r.program_name, expiration_date = r.expiration, updated_at = now()
 		 WHERE odoo_id = r.id;
 		n_upd := n_upd + 1;
+		changed := changed || jsonb_build_object('code', r.code, 'odoo_id', r.id,
+							 'points', r.points, 'points_before', oc.points);
 	END LOOP;
-	RETURN jsonb_build_object('created', n_new, 'updated', n_upd, 'unchanged', n_same);
+	result := jsonb_build_object('created', n_new, 'updated', n_upd, 'unchanged', n_same);
+	IF n_new + n_upd > 0 THEN
+		PERFORM audit_append('odoo.import_cards', 'odoo.loyalty_card', NULL, NULL,
+				     result || jsonb_build_object('cards', changed), 'odoo-import');
+	END IF;
+	RETURN result;
 END
 $$;
 
@@ -331,6 +352,15 @@ BEGIN
 			RAISE EXCEPTION 'card ''%'': the odoo-import adjustment takes % points, only % are unexpired',
 				c.code, fmt_points(-closing), fmt_points(taken) USING ERRCODE = 'AB402';
 		END IF;
+	END IF;
+	-- An adjustment that no Odoo history explains moves points without a
+	-- checker: each one is on record, card by card, in this transaction.
+	IF opening <> 0 OR closing <> 0 THEN
+		PERFORM audit_append('odoo.opening_adjustment', 'card', c.code,
+			jsonb_build_object('balance', c.balance),
+			jsonb_build_object('balance', (SELECT balance FROM cards WHERE id = c.id),
+					   'opening', opening, 'closing', closing, 'odoo_points', oc.points,
+					   'posting', key), 'odoo-import');
 	END IF;
 	UPDATE odoo_history SET posting_id = p.posting_id WHERE odoo_id = ANY (ids);
 	UPDATE odoo_cards SET imported = points, settlements = settlements + 1 WHERE card_id = c.id;

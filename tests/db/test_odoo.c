@@ -191,8 +191,16 @@ START_TEST(import_replays_history_and_adjusts_the_rest)
 			   " WHERE c.code = 'C-002' AND p.name = '%s'", "odoo card C-002"), 1);
 	ck_assert_int_eq(q("SELECT count(*) FROM aba.partners p JOIN aba.cards c ON c.partner_id = p.id"
 			   " WHERE c.code = 'C-003' AND p.name = '%s'", "Agus Wijaya"), 1);
-	/* One audit row per file and one for the settlement. */
-	ck_assert_int_eq(q("SELECT count(*) FROM aba.audit_log WHERE reason = '%s'", "odoo-import"), 4);
+	/* One audit row per file and one for the settlement; the changed
+	 * partners and cards, and each card's opening adjustment, on record
+	 * from inside the import functions themselves. */
+	ck_assert_int_eq(q("SELECT count(*) FROM aba.audit_log WHERE reason = '%s'", "odoo-import"), 9);
+	ck_assert_int_eq(q("SELECT count(*) FROM aba.audit_log WHERE action = '%s'",
+			   "odoo.opening_adjustment"), 3);
+	ck_assert_int_eq(q("SELECT (after->>'opening')::int FROM aba.audit_log WHERE action ="
+			   " 'odoo.opening_adjustment' AND entity_id = '%s'", "C-003"), 5000);
+	ck_assert_int_eq(q("SELECT jsonb_array_length(after->'cards') FROM aba.audit_log WHERE"
+			   " action = '%s'", "odoo.import_cards"), 3);
 }
 END_TEST
 
