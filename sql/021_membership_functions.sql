@@ -201,7 +201,7 @@ DECLARE
 	changes jsonb := '[]';
 BEGIN
 	IF as_of > now() THEN
-		RAISE EXCEPTION 'as-of time % is in the future', as_of USING ERRCODE = 'AB422';
+		RAISE EXCEPTION 'as-of time ''%'' is in the future', as_of USING ERRCODE = 'AB422';
 	END IF;
 	IF p_limit IS NULL OR p_limit < 1 THEN
 		RAISE EXCEPTION 'batch size must be at least 1' USING ERRCODE = 'AB422';
@@ -227,6 +227,13 @@ BEGIN
 		n := n + 1;
 		last_id := c.id;
 	END LOOP;
+	-- Level changes change what orders earn: each batch that moved a
+	-- card is on record with the moves it made.
+	IF (counts ->> 'upgrade')::int + (counts ->> 'downgrade')::int + (counts ->> 'override')::int
+	   + (counts ->> 'override_lapsed')::int > 0 THEN
+		PERFORM audit_append('member.evaluate', 'card_level', p_card, NULL,
+			jsonb_build_object('as_of', as_of, 'counts', counts, 'changes', changes), NULL);
+	END IF;
 	RETURN jsonb_build_object('cards', n, 'last_id', last_id, 'as_of', as_of, 'counts', counts,
 				  'changes', changes);
 END
@@ -303,7 +310,7 @@ DECLARE
 BEGIN
 	SELECT * INTO c FROM cards WHERE id = p_card_id FOR UPDATE;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'card % not found', p_card_id USING ERRCODE = 'AB404';
+		RAISE EXCEPTION 'card id % not found', p_card_id USING ERRCODE = 'AB404';
 	END IF;
 	IF NOT EXISTS (SELECT 1 FROM levels WHERE code = p_level) THEN
 		RAISE EXCEPTION 'level ''%'' not found', left(p_level, 40) USING ERRCODE = 'AB404';

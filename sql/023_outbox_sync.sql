@@ -70,6 +70,10 @@ BEGIN
 	UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = now()
 	 WHERE state = 'parked';
 	GET DIAGNOSTICS n = ROW_COUNT;
+	IF n > 0 THEN
+		PERFORM audit_append('outbox.retry_parked', 'outbox', NULL, NULL,
+				     jsonb_build_object('events', n), NULL);
+	END IF;
 	RETURN n;
 END
 $$;

@@ -82,7 +82,7 @@ int cmd_adjust_request(struct cli *cli, int argc, char **argv)
 		else if (opt == 'n')
 			note = optarg;
 		else
-			return cli_usage(words, "unknown option");
+			return cli_bad_option(words, argv);
 	}
 	if ((rc = cli_expect_args(words, argc, argv, neg ? 1 : 2)))
 		return rc;
@@ -123,7 +123,7 @@ static int decide(struct cli *cli, const char *words, int argc, char **argv, cha
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (opt != 'n' || verb == 'c')
-			return cli_usage(words, "unknown option");
+			return cli_bad_option(words, argv);
 		note = optarg;
 	}
 	if ((rc = cli_expect_args(words, argc, argv, 1)) || (rc = parse_id(words, argv[optind], &id)))
@@ -226,7 +226,7 @@ int cmd_adjust_list(struct cli *cli, int argc, char **argv)
 		} else if (opt == 'j') {
 			json = 1;
 		} else {
-			return cli_usage("adjust list", "unknown option");
+			return cli_bad_option("adjust list", argv);
 		}
 	}
 	if ((rc = cli_expect_args("adjust list", argc, argv, 0)))
@@ -265,7 +265,7 @@ int cmd_member_override(struct cli *cli, int argc, char **argv)
 		else if (opt == 'n')
 			note = optarg;
 		else
-			return cli_usage(words, "unknown option");
+			return cli_bad_option(words, argv);
 	}
 	if ((rc = cli_expect_args(words, argc, argv, 2)))
 		return rc;

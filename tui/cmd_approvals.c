@@ -1,5 +1,6 @@
 /* cmd_approvals.c - the workflow's housekeeping and configuration: expiry
  * sweep, thresholds, reason codes. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@ int cmd_approvals_expire(struct cli *cli, int argc, char **argv)
 	int rc;
 
 	if (getopt_long(argc, argv, "", (const struct option[]){ { 0 } }, NULL) != -1)
-		return cli_usage("approvals expire", "unknown option");
+		return cli_bad_option("approvals expire", argv);
 	if ((rc = cli_expect_args("approvals expire", argc, argv, 0)))
 		return rc;
 	if (!(db = cli_db(cli, &err)) || aba_approval_expire(db, &n, &err))
@@ -33,7 +34,8 @@ static int is_points(const char *name)
 	size_t n = strlen(name);
 
 	return (n > 6 && strcmp(name + n - 6, "_below") == 0) ||
-	       (n > 6 && strcmp(name + n - 6, "_limit") == 0);
+	       (n > 6 && strcmp(name + n - 6, "_limit") == 0) ||
+	       (n > 6 && strcmp(name + n - 6, "_daily") == 0);
 }
 
 static void print_setting(void *arg, const struct aba_setting *s)
@@ -57,7 +59,7 @@ int cmd_approvals_settings(struct cli *cli, int argc, char **argv)
 	int rc;
 
 	if (getopt_long(argc, argv, "", (const struct option[]){ { 0 } }, NULL) != -1)
-		return cli_usage("approvals settings", "unknown option");
+		return cli_bad_option("approvals settings", argv);
 	if ((rc = cli_expect_args("approvals settings", argc, argv, 0)))
 		return rc;
 	if (!(db = cli_db(cli, &err)) || aba_setting_list(db, print_setting, NULL, &err))
@@ -76,7 +78,7 @@ int cmd_approvals_set(struct cli *cli, int argc, char **argv)
 	int rc;
 
 	if (getopt_long(argc, argv, "", (const struct option[]){ { 0 } }, NULL) != -1)
-		return cli_usage(words, "unknown option");
+		return cli_bad_option(words, argv);
 	if ((rc = cli_expect_args(words, argc, argv, 2)))
 		return rc;
 	snprintf(s.name, sizeof(s.name), "%s", argv[optind]);
@@ -86,8 +88,9 @@ int cmd_approvals_set(struct cli *cli, int argc, char **argv)
 		if (aba_amount_parse(v, s.name, &s.value, &err))
 			return cli_fail(&err);
 	} else if (s.has_value) {
+		errno = 0;
 		s.value = strtoll(v, &end, 10);
-		if (*v == '\0' || *end)
+		if (*v == '\0' || *end || errno == ERANGE)
 			return cli_usage(words, "%s takes a whole number or 'none'", s.name);
 	}
 	if (!(db = cli_db(cli, &err)) || aba_setting_set(db, &s, &err))
@@ -110,7 +113,7 @@ int cmd_reason_list(struct cli *cli, int argc, char **argv)
 	int rc;
 
 	if (getopt_long(argc, argv, "", (const struct option[]){ { 0 } }, NULL) != -1)
-		return cli_usage("reason list", "unknown option");
+		return cli_bad_option("reason list", argv);
 	if ((rc = cli_expect_args("reason list", argc, argv, 0)))
 		return rc;
 	if (!(db = cli_db(cli, &err)) || aba_reason_list(db, print_reason, NULL, &err))
@@ -140,7 +143,7 @@ int cmd_reason_set(struct cli *cli, int argc, char **argv)
 		else if (opt == 'i')
 			r.active = 0;
 		else
-			return cli_usage("reason set", "unknown option");
+			return cli_bad_option("reason set", argv);
 	}
 	if ((rc = cli_expect_args("reason set", argc, argv, 1)))
 		return rc;

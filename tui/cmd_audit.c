@@ -81,7 +81,7 @@ int cmd_audit_log(struct cli *cli, int argc, char **argv)
 				return cli_usage("audit log", "--limit takes a positive number");
 			break;
 		default:
-			return cli_usage("audit log", "unknown option");
+			return cli_bad_option("audit log", argv);
 		}
 	}
 	if ((rc = cli_expect_args("audit log", argc, argv, 0)))
@@ -125,7 +125,7 @@ int cmd_audit_verify(struct cli *cli, int argc, char **argv)
 		else if (opt == 'h')
 			head = optarg;
 		else
-			return cli_usage("audit verify", "unknown option");
+			return cli_bad_option("audit verify", argv);
 	}
 	if ((rc = cli_expect_args("audit verify", argc, argv, 0)))
 		return rc;
@@ -147,7 +147,7 @@ int cmd_audit_export(struct cli *cli, int argc, char **argv)
 	int rc;
 
 	if (getopt_long(argc, argv, "", (const struct option[]){ { 0 } }, NULL) != -1)
-		return cli_usage("audit export", "unknown option");
+		return cli_bad_option("audit export", argv);
 	if ((rc = cli_expect_args("audit export", argc, argv, 1)))
 		return rc;
 	if (!(db = cli_db(cli, &err)) || aba_audit_export(db, argv[optind], &c, &err))

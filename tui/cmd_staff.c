@@ -13,7 +13,7 @@ int cmd_staff_add(struct cli *cli, int argc, char **argv)
 	int rc;
 
 	if (getopt_long(argc, argv, "", (const struct option[]){ { 0 } }, NULL) != -1)
-		return cli_usage("staff add", "unknown option");
+		return cli_bad_option("staff add", argv);
 	if ((rc = cli_expect_args("staff add", argc, argv, 2)))
 		return rc;
 	if (!(db = cli_db(cli, &err)) || aba_staff_add(db, argv[optind], argv[optind + 1], &err))
@@ -36,7 +36,7 @@ int cmd_staff_list(struct cli *cli, int argc, char **argv)
 	int rc;
 
 	if (getopt_long(argc, argv, "", (const struct option[]){ { 0 } }, NULL) != -1)
-		return cli_usage("staff list", "unknown option");
+		return cli_bad_option("staff list", argv);
 	if ((rc = cli_expect_args("staff list", argc, argv, 0)))
 		return rc;
 	if (!(db = cli_db(cli, &err)) || aba_staff_list(db, print_staff, NULL, &err))
