@@ -45,7 +45,7 @@ static void load_chain(struct view *v, struct aba_db *db)
 	struct aba_err err;
 
 	h->chain_el = T_MUTED;
-	if (strcmp(h->o.role, "auditor") != 0 && strcmp(h->o.role, "superuser") != 0) {
+	if (strcmp(h->o.role, "auditor") != 0) {
 		snprintf(h->chain, sizeof(h->chain), "checked by auditors (6: audit log)");
 		return;
 	}
