@@ -267,6 +267,23 @@ int aba_db_call_repeatable(struct aba_db *db, const char *sql, int nparams,
 	return call(db, sql, nparams, params, expected, out, 1, err);
 }
 
+int aba_db_call_json(struct aba_db *db, int repeatable, const char *sql, int nparams,
+		     const char *const *params, json_t **out, struct aba_err *err)
+{
+	PGresult *res = NULL;
+	json_error_t jerr;
+
+	*out = NULL;
+	if (call(db, sql, nparams, params, PGRES_TUPLES_OK, &res, repeatable, err))
+		return -1;
+	if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+		*out = json_loads(PQgetvalue(res, 0, 0), 0, &jerr);
+	PQclear(res);
+	if (!*out)
+		return aba_fail(err, ABA_DB, "unreadable answer from the database");
+	return 0;
+}
+
 int aba_db_command(struct aba_db *db, const char *sql, int nparams,
 		   const char *const *params, struct aba_err *err)
 {

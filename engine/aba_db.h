@@ -8,6 +8,7 @@
 #ifndef ABA_DB_H
 #define ABA_DB_H
 
+#include <jansson.h>
 #include <libpq-fe.h>
 
 #include "aba_err.h"
@@ -64,6 +65,12 @@ int aba_db_call(struct aba_db *db, const char *sql, int nparams,
 int aba_db_call_repeatable(struct aba_db *db, const char *sql, int nparams,
 			   const char *const *params, ExecStatusType expected,
 			   PGresult **out, struct aba_err *err);
+
+/* For the ledger's functions, which answer with one jsonb value: runs the
+ * statement (repeatable: as aba_db_call_repeatable) and parses that value
+ * into *out (caller json_decref()s). */
+int aba_db_call_json(struct aba_db *db, int repeatable, const char *sql, int nparams,
+		     const char *const *params, json_t **out, struct aba_err *err);
 
 /* aba_db_call for a statement that returns no rows (DDL, SET, ...). */
 int aba_db_command(struct aba_db *db, const char *sql, int nparams,

@@ -54,17 +54,11 @@ static int check_points(int64_t points, struct aba_err *err)
 static int post(struct aba_db *db, const char *sql, int n, const char *const *params,
 		struct aba_posting *out, struct aba_err *err)
 {
-	PGresult *res = NULL;
-	json_error_t jerr;
 	json_t *r;
 
 	memset(out, 0, sizeof(*out));
-	if (aba_db_call_repeatable(db, sql, n, params, PGRES_TUPLES_OK, &res, err))
+	if (aba_db_call_json(db, 1, sql, n, params, &r, err))
 		return -1;
-	r = json_loads(PQgetvalue(res, 0, 0), 0, &jerr);
-	PQclear(res);
-	if (!r)
-		return aba_fail(err, ABA_DB, "unreadable posting result: %s", jerr.text);
 	out->result = r;
 	out->id = json_integer_value(json_object_get(r, "posting"));
 	out->balance = json_integer_value(json_object_get(r, "balance"));
@@ -132,13 +126,10 @@ int aba_ledger_expire(struct aba_db *db, const char *as_of, aba_expire_progress 
 	if (aba_time_canonical(as_of, "as-of", at, &params[0], err))
 		return -1;
 	do {
-		PGresult *res = NULL;
 		json_t *r;
 
-		if (aba_db_call_repeatable(db, SQL_EXPIRE, 2, params, PGRES_TUPLES_OK, &res, err))
+		if (aba_db_call_json(db, 1, SQL_EXPIRE, 2, params, &r, err))
 			return -1;
-		r = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-		PQclear(res);
 		if (!json_is_string(json_object_get(r, "as_of"))) {
 			json_decref(r);
 			return aba_fail(err, ABA_DB, "unreadable expiry result");

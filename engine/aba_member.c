@@ -51,21 +51,6 @@ static int64_t get_int(const json_t *o, const char *key)
 }
 
 /* Runs a function that returns one jsonb value and parses it. */
-static int call_json(struct aba_db *db, const char *sql, int n, const char *const *params,
-		     json_t **out, struct aba_err *err)
-{
-	PGresult *res = NULL;
-	json_error_t jerr;
-
-	if (aba_db_call(db, sql, n, params, PGRES_TUPLES_OK, &res, err))
-		return -1;
-	*out = json_loads(PQgetvalue(res, 0, 0), 0, &jerr);
-	PQclear(res);
-	if (!*out)
-		return aba_fail(err, ABA_DB, "unreadable result from the database: %s", jerr.text);
-	return 0;
-}
-
 int aba_member_level_set(struct aba_db *db, const struct aba_level *l, struct aba_err *err)
 {
 	char seq[16], mult[24], thr[24], win[16];
@@ -86,7 +71,7 @@ int aba_member_level_set(struct aba_db *db, const struct aba_level *l, struct ab
 		params[4] = thr;
 		params[5] = win;
 	}
-	if (call_json(db, SQL_LEVEL_SET, 8, params, &r, err))
+	if (aba_db_call_json(db, 0, SQL_LEVEL_SET, 8, params, &r, err))
 		return -1;
 	json_decref(r);
 	return 0;
@@ -158,7 +143,7 @@ int aba_member_info(struct aba_db *db, const char *card, const char *at,
 	memset(out, 0, sizeof(*out));
 	if (aba_text_check(card, "card", 64, err) || aba_time_canonical(at, "at", buf, &params[1], err))
 		return -1;
-	if (call_json(db, SQL_INFO, 2, params, &j, err))
+	if (aba_db_call_json(db, 0, SQL_INFO, 2, params, &j, err))
 		return -1;
 	fill_info(out, j);
 	return 0;
@@ -218,7 +203,7 @@ int aba_member_evaluate(struct aba_db *db, const char *as_of, const char *card,
 	do {
 		json_t *r;
 
-		if (call_json(db, SQL_EVALUATE, 4, params, &r, err))
+		if (aba_db_call_json(db, 0, SQL_EVALUATE, 4, params, &r, err))
 			return -1;
 		n = get_int(r, "cards");
 		add_counts(out, r);
@@ -252,7 +237,7 @@ int aba_member_override(struct aba_db *db, const char *card, const char *level,
 	if (!until)
 		return aba_fail(err, ABA_INPUT, "an override needs an end time");
 	if (aba_time_canonical(until, "until", buf, &params[2], err) ||
-	    call_json(db, SQL_OVERRIDE, 4, params, &r, err))
+	    aba_db_call_json(db, 0, SQL_OVERRIDE, 4, params, &r, err))
 		return -1;
 	if (override_id)
 		*override_id = get_int(r, "override");

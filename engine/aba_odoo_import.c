@@ -58,21 +58,6 @@ static int in_transaction(struct aba_db *db)
 }
 
 /* Runs one statement that returns one jsonb value; *out is it parsed. */
-static int call_json(struct aba_db *db, const char *sql, int n, const char *const *params,
-		     json_t **out, struct aba_err *err)
-{
-	PGresult *res = NULL;
-	json_error_t jerr;
-
-	if (aba_db_call(db, sql, n, params, PGRES_TUPLES_OK, &res, err))
-		return -1;
-	*out = PQntuples(res) == 1 ? json_loads(PQgetvalue(res, 0, 0), 0, &jerr) : NULL;
-	PQclear(res);
-	if (!*out)
-		return aba_fail(err, ABA_DB, "unexpected answer from the database");
-	return 0;
-}
-
 static long count_of(const json_t *o, const char *key)
 {
 	return (long)json_integer_value(json_object_get(o, key));
@@ -97,7 +82,7 @@ static int flush(struct batch *b, struct aba_err *err)
 		return 0;
 	if (!(text = json_dumps(b->rows, JSON_COMPACT)))
 		return aba_fail(err, ABA_NOMEM, "out of memory");
-	rc = call_json(b->db, import_sql[b->f->model], 1, (const char *const *)&text, &counts, err);
+	rc = aba_db_call_json(b->db, 0, import_sql[b->f->model], 1, (const char *const *)&text, &counts, err);
 	free(text);
 	json_array_clear(b->rows);
 	if (rc)
@@ -222,7 +207,7 @@ static int settle_batches(struct aba_db *db, aba_odoo_progress_fn progress, void
 		json_t *r, *adj;
 		size_t i;
 
-		if (call_json(db, SQL_SETTLE, 2, params, &r, err))
+		if (aba_db_call_json(db, 0, SQL_SETTLE, 2, params, &r, err))
 			return -1;
 		if (count_of(r, "cards") == 0) {
 			json_decref(r);
