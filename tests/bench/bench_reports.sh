@@ -13,6 +13,8 @@
 # full size); `clean` removes it.  Only there, during the load, are the
 # foreign-key and append-only triggers off (session_replication_role) and
 # the secondary indexes dropped and rebuilt afterwards.
+# BENCH_ONLY="liability expiring" times only the reports named;
+# BENCH_PLANS=1 prints the plans auto_explain shows.
 #
 # The data keeps every ledger invariant: per card ten lots gained 60 days
 # apart, each half spent ten days later; lot 9 never expires, the others
@@ -150,6 +152,8 @@ echo
 printf '%-46s %8s  %s\n' "aba report ..." "seconds" "seq scan of point_history"
 echo "$runs" | while IFS= read -r run; do
 	set -- $run
+	# BENCH_ONLY="liability expiring": time only these reports
+	case " ${BENCH_ONLY:-$1} " in *" $1 "*) ;; *) continue ;; esac
 	t0=$(date +%s%N)
 	rc=0
 	timeout 1200 "$aba" report "$@" --format csv >/dev/null 2>&1 || rc=$?

@@ -198,7 +198,7 @@ static void do_order(int card, int64_t at, int64_t earn, int64_t redeem, int n)
 }
 
 /* A full refund: redeemed points back to their lots, last taken first
- * (a lot expired meanwhile takes them and expires them again at once),
+ * (a lot past its expiry takes them and expires them again at once),
  * then the earned points back, the order's own lot first. */
 static void do_refund(struct order *o, int64_t at, int n)
 {
@@ -217,7 +217,8 @@ static void do_refund(struct order *o, int64_t at, int n)
 
 		move(m.lot, at, -m.amount);
 		restored += -m.amount;
-		if (lots[m.lot].expired) {
+		/* a lot past its expiry expires what it got back at once */
+		if (lots[m.lot].exp && lots[m.lot].exp <= at) {
 			move(m.lot, at, m.amount);
 			count(at, A_EXPIRE, -m.amount);
 		}
