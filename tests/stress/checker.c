@@ -79,7 +79,7 @@ static void replay_refund(struct checker *ck, struct model_card *c, const struct
 	due_rev = refunded == o->net ? o->earned : share(o->earned, refunded, o->net);
 	due_res = refunded == o->net ? o->points : share(o->points, refunded, o->net);
 	if (due_res > o->ck_restored &&
-	    model_restore(c, o->uses, o->nuses, due_res - o->ck_restored, &reexpired) !=
+	    model_restore(c, o->uses, o->nuses, due_res - o->ck_restored, op->at * US, &reexpired) !=
 		    due_res - o->ck_restored)
 		mismatch(ck, "refund %s: the model could not give back what %s redeemed", op->key,
 			 o->key);

@@ -23,9 +23,12 @@ void model_earn(struct model_card *c, const char *key, int64_t points, int64_t a
 	c->balance += points;
 }
 
+/* Gained by `at` (a back-dated posting cannot spend later points) and not
+ * expired by then. */
 static int spendable(const struct model_lot *l, int64_t at)
 {
-	return !l->expired && l->remaining > 0 && (l->expires == 0 || l->expires > at);
+	return !l->expired && l->remaining > 0 && l->gained <= at &&
+	       (l->expires == 0 || l->expires > at);
 }
 
 /* FEFO: expiry ascending, never-expiring last, then gain date, then
@@ -107,7 +110,7 @@ int64_t model_take(struct model_card *c, int64_t points, int64_t at, const char 
 }
 
 int64_t model_restore(struct model_card *c, struct model_use *uses, int nuses, int64_t points,
-		      int64_t *reexpired)
+		      int64_t at, int64_t *reexpired)
 {
 	int64_t given = 0;
 
@@ -123,8 +126,12 @@ int64_t model_restore(struct model_card *c, struct model_use *uses, int nuses, i
 			continue;
 		u->restored += give;
 		given += give;
-		if (l->expired) {
-			*reexpired += give;	/* back in and straight out again */
+		if (l->expired || (l->expires && l->expires <= at)) {
+			/* back in and straight out again; the lot is expired now
+			 * unless points it still holds wait for the sweep */
+			*reexpired += give;
+			if (l->remaining == 0)
+				l->expired = 1;
 			continue;
 		}
 		l->remaining += give;

@@ -34,7 +34,8 @@ struct model_use {
 
 /* days 0: the lot never expires. */
 void model_earn(struct model_card *c, const char *key, int64_t points, int64_t at, int days);
-/* Returns 0, or -1 when the points were not available (the database must
+/* Spends points at `at` from lots gained by then, FEFO.
+ * Returns 0, or -1 when the points were not available (the database must
  * then have refused it too).  uses (may be NULL) receives the lots taken
  * from, in the order they were taken; caller frees *uses. */
 int model_redeem(struct model_card *c, int64_t points, int64_t at, struct model_use **uses,
@@ -44,11 +45,11 @@ int64_t model_available(const struct model_card *c, int64_t at);
 /* Takes up to points, the lot created by first_key first, then FEFO (a
  * refund reversing earned points); returns what it took. */
 int64_t model_take(struct model_card *c, int64_t points, int64_t at, const char *first_key);
-/* Gives points back to the lots a redemption used, last taken first; a lot
- * that has expired meanwhile expires them again at once.  Returns the
- * points given back, and *reexpired those of them that expired again. */
+/* Gives points back at `at` to the lots a redemption used, last taken
+ * first; a lot past its expiry by then expires them again at once.
+ * Returns the points given back, and *reexpired those that expired again. */
 int64_t model_restore(struct model_card *c, struct model_use *uses, int nuses, int64_t points,
-		      int64_t *reexpired);
+		      int64_t at, int64_t *reexpired);
 void model_expire(struct model_card *c, int64_t as_of);
 const struct model_lot *model_find_lot(const struct model_card *c, const char *key);
 void model_free(struct model_card *c);

@@ -226,49 +226,90 @@ static void new_posting(struct worker *w, struct op *op, int dice)
 	}
 }
 
-/* Whether a request the checker was told is already decided was in fact
- * approved: its approval committed but the answer was lost. */
-static int was_approved(struct worker *w, int64_t id)
+/* The id of the request whose note is `note`, 0 when there is none, or -1
+ * when that cannot be read now. */
+static int64_t lookup(struct worker *w, const char *sql, const char *param)
 {
-	char idtext[24];
-	const char *params[1] = { idtext };
+	const char *params[1] = { param };
 	PGresult *res = NULL;
 	struct aba_err err;
-	int yes;
+	int64_t id;
+
+	if (aba_db_call_repeatable(w->db, sql, 1, params, PGRES_TUPLES_OK, &res, &err))
+		return -1;
+	id = PQntuples(res) == 1 ? atoll(PQgetvalue(res, 0, 0)) : 0;
+	PQclear(res);
+	return id;
+}
+
+/* Asks for the adjustment; after a lost connection it does what the
+ * message says: checks whether the request was made (by its note, the
+ * operation's key) before asking again.  0 and *id, or -1 and err. */
+static int request(struct worker *w, struct op *op, int64_t *id, struct aba_err *err)
+{
+	static const char SQL_BY_NOTE[] = "SELECT id FROM aba.approval_requests WHERE note = $1";
+	struct aba_approval req;
+	char code[16];
+
+	stress_code(op->card, code);
+	for (int attempt = 0; attempt < 5; attempt++) {
+		if (aba_adjust_request(w->maker, code, op->points, "GOODWILL", op->key, &req, err) == 0) {
+			*id = req.id;
+			return 0;
+		}
+		if (err->code != ABA_CONNECTION)
+			return -1;
+		sleep(1);
+		if ((*id = lookup(w, SQL_BY_NOTE, op->key)) > 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* Approves it, as another role; after a lost connection (or "already
+ * approved" from a retry), the request's state says whether it went
+ * through.  0, or -1 and err. */
+static int approve(struct worker *w, int64_t id, struct aba_err *err)
+{
+	static const char SQL_APPROVED[] =
+		"SELECT 1 FROM aba.approval_requests WHERE id = $1::bigint AND state = 'approved'";
+	struct aba_approval done;
+	char idtext[24];
 
 	snprintf(idtext, sizeof(idtext), "%lld", (long long)id);
-	if (aba_db_call(w->db, "SELECT state FROM aba.approval_requests WHERE id = $1::bigint", 1,
-			params, PGRES_TUPLES_OK, &res, &err))
-		return 0;
-	yes = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "approved") == 0;
-	PQclear(res);
-	return yes;
+	for (int attempt = 0; attempt < 5; attempt++) {
+		if (aba_approval_approve(w->checker, id, NULL, &done, err) == 0)
+			return 0;
+		if (err->code != ABA_CONNECTION && err->code != ABA_CONFLICT)
+			return -1;
+		if (err->code == ABA_CONNECTION)
+			sleep(1);
+		if (lookup(w, SQL_APPROVED, idtext) > 0)
+			return 0;
+		if (err->code == ABA_CONFLICT)
+			return -1;
+	}
+	return -1;
 }
 
 /* A clerk asks for +/- points, an approver (another role) approves. */
 static void new_adjustment(struct worker *w, struct op *op)
 {
-	struct aba_approval req, done;
+	struct answer none = { 0 };
 	struct aba_err err;
-	char code[16];
+	int64_t id;
 
 	op->kind = OP_ADJUST;
 	op->points = (rand_r(&w->seed) % 2 ? 1 : -1) * (1 + rand_r(&w->seed) % 3000);
-	stress_code(op->card, code);
-	if (aba_adjust_request(w->maker, code, op->points, "GOODWILL", "stress", &req, &err)) {
-		struct answer none = { 0 };
-
+	if (request(w, op, &id, &err)) {
 		settle(w, op, -1, &none, &err);
 		return;
 	}
-	snprintf(op->key, sizeof(op->key), "approval:%lld", (long long)req.id);
-	if (aba_approval_approve(w->checker, req.id, NULL, &done, &err) == 0 ||
-	    (err.code == ABA_CONFLICT && was_approved(w, req.id))) {
+	snprintf(op->key, sizeof(op->key), "approval:%lld", (long long)id);
+	if (approve(w, id, &err) == 0) {
 		op->state = OP_ACKED;
 		w->by_kind[OP_ADJUST]++;
 	} else {
-		struct answer none = { 0 };
-
 		settle(w, op, -1, &none, &err);
 	}
 }

@@ -31,6 +31,7 @@
 #include "aba_card.h"
 #include "aba_cluster.h"
 #include "aba_db.h"
+#include "aba_ledger.h"
 #include "aba_migrate.h"
 #include "aba_program.h"
 #include "stress.h"
@@ -164,6 +165,30 @@ static int server_dead(long pid, const char *lockfile)
 	return 0;
 }
 
+/* Right after crash recovery, while the load goes on: every invariant
+ * holds and no posting is half-written (one snapshot each). */
+static void verify_after_restart(void)
+{
+	static const char SQL_HALF[] = "SELECT count(*) FROM aba.postings WHERE result = '{}'";
+	struct aba_db *db = NULL;
+	struct aba_err err;
+	PGresult *res = NULL;
+	long problems = 0;
+
+	for (int i = 0; i < 40 && aba_db_connect(cfg.conninfo, &db, &err); i++)
+		sleep_ms(250);
+	if (!db || aba_ledger_verify(db, NULL, NULL, NULL, &problems, &err) ||
+	    aba_db_call(db, SQL_HALF, 0, NULL, PGRES_TUPLES_OK, &res, &err)) {
+		fprintf(stderr, "stress: check after restart %d: %s\n", cfg.crashes_done, err.msg);
+		cfg.restart_problems++;
+	} else {
+		cfg.restart_problems += problems + atol(PQgetvalue(res, 0, 0));
+		cfg.restarts_verified++;
+	}
+	PQclear(res);
+	aba_db_free(db);
+}
+
 /* Kills the server at random moments and starts it again (crash recovery),
  * until the workers are done or the crashes are spent. */
 static void *run_killer(void *arg)
@@ -186,6 +211,7 @@ static void *run_killer(void *arg)
 			sleep_ms(50);
 		for (int i = 0; i < 120 && aba_cluster_ensure(&cfg.cluster, &err); i++)
 			sleep_ms(500);
+		verify_after_restart();
 	}
 	return NULL;
 }
@@ -349,6 +375,8 @@ int main(int argc, char **argv)
 	printf("failed after all retries: %ld of %ld (%.3f%%), other errors %ld\n", unknown,
 	       (long)cfg.connections * cfg.ops, 100.0 * (double)unknown / (cfg.connections * cfg.ops),
 	       failed);
+	printf("invariants checked after %d of %d restarts: %ld problems\n", cfg.restarts_verified,
+	       cfg.crashes_done, cfg.restart_problems);
 	printf("acknowledged new operations: %ld earn, %ld redeem, %ld order, %ld refund,"
 	       " %ld adjust\n", kinds[OP_EARN], kinds[OP_REDEEM], kinds[OP_ORDER], kinds[OP_REFUND],
 	       kinds[OP_ADJUST]);
@@ -361,7 +389,8 @@ int main(int argc, char **argv)
 	free(w);
 	free(th);
 	aba_program_set_free(cfg.programs);
-	if (broken || mismatches || failed || bad_clients ||
+	if (broken || mismatches || failed || bad_clients || cfg.restart_problems ||
+	    cfg.restarts_verified != cfg.crashes_done ||
 	    unknown * 1000 > (long)cfg.connections * cfg.ops) {
 		printf("0 passed, 1 failed\n");
 		return 1;

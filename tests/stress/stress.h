@@ -62,6 +62,8 @@ struct stress_cfg {
 	char conninfo[1024];
 	volatile int workers_done;
 	int crashes_done;
+	int restarts_verified;	/* restarts after which the invariants were checked */
+	long restart_problems;	/* broken invariants or half-written postings seen then */
 	struct aba_program_set *programs;
 };
 
