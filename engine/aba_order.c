@@ -12,6 +12,8 @@
 #include "aba_jp.h"
 #include "aba_ledger.h"
 #include "aba_member.h"
+#include "aba_order_batch.h"
+#include "aba_order_prep.h"
 #include "aba_promo.h"
 #include "aba_text.h"
 #include "aba_time.h"
@@ -45,22 +47,6 @@ static const char *const order_keys[] = {
 /* A level change between reading the level and posting: evaluate again. */
 #define LEVEL_RETRIES 3
 
-/* The order's envelope; lines, codes and points go to the cart parser. */
-struct order_in {
-	const char *ref, *card, *pos;
-	int64_t at;
-	char at_text[ABA_TIME_BUFSZ];
-	int offline;
-	struct aba_arena arena;
-};
-
-/* What the discount engine made of the order. */
-struct order_eval {
-	int64_t base, discount, net, earn, redeem;
-	int validity_days;	/* 0: the points never expire */
-	json_t *detail;
-};
-
 void aba_order_result_clear(struct aba_order_result *r)
 {
 	json_decref(r->result);
@@ -79,7 +65,7 @@ static int in_order(const char *ref, struct aba_err *err)
 	return -1;
 }
 
-static int parse_envelope(const json_t *j, struct order_in *o, struct aba_err *err)
+static int parse_envelope(const json_t *j, struct aba_order_in *o, struct aba_err *err)
 {
 	int has_at = 0, date_only;
 
@@ -104,7 +90,7 @@ static int parse_envelope(const json_t *j, struct order_in *o, struct aba_err *e
 }
 
 /* The cart the discount engine reads: the order's lines, codes and points. */
-static int parse_cart(const json_t *order, const struct order_in *o, struct aba_cart **cart,
+static int parse_cart(const json_t *order, const struct aba_order_in *o, struct aba_cart **cart,
 		      struct aba_err *err)
 {
 	static const char *const keys[] = { "lines", "codes", "points_to_spend" };
@@ -126,6 +112,12 @@ static int parse_cart(const json_t *order, const struct order_in *o, struct aba_
 		rc = aba_cart_parse(c, cart, err);
 	json_decref(c);
 	return rc ? in_order(o->ref, err) : 0;
+}
+
+int aba_order_prep_parse(const json_t *order, struct aba_order_in *o, struct aba_cart **cart,
+			 struct aba_err *err)
+{
+	return parse_envelope(order, o, err) || parse_cart(order, o, cart, err) ? -1 : 0;
 }
 
 static json_t *detail_json(const struct aba_promo_result *r, const struct aba_cart *cart)
@@ -165,9 +157,10 @@ static int validity_of(const struct aba_promo_result *r)
 	return days > 36500 ? 36500 : (int)days;
 }
 
-static int evaluate(const struct aba_cart *cart, const struct aba_program_set *programs,
-		    const char *level, int64_t multiplier, const struct order_in *o,
-		    struct aba_promo_result *r, struct order_eval *ev, struct aba_err *err)
+int aba_order_prep_evaluate(const struct aba_cart *cart, const struct aba_program_set *programs,
+			    const char *level, int64_t multiplier, const struct aba_order_in *o,
+			    struct aba_promo_result *r, struct aba_order_eval *ev,
+			    struct aba_err *err)
 {
 	struct aba_promo_ctx ctx = { *level ? level : NULL, cart->codes, cart->n_codes, o->at,
 				     multiplier };
@@ -188,7 +181,7 @@ static int evaluate(const struct aba_cart *cart, const struct aba_program_set *p
 	return ev->detail ? 0 : aba_fail(err, ABA_NOMEM, "out of memory");
 }
 
-static void read_result(json_t *res, struct aba_order_result *out)
+void aba_order_prep_read_result(json_t *res, struct aba_order_result *out)
 {
 	const char *s;
 
@@ -208,8 +201,8 @@ static void read_result(json_t *res, struct aba_order_result *out)
 	out->replay = json_is_true(json_object_get(res, "replay"));
 }
 
-static int call_post(struct aba_db *db, const json_t *order, const struct order_in *o,
-		     const char *level, const struct order_eval *ev,
+static int call_post(struct aba_db *db, const json_t *order, const struct aba_order_in *o,
+		     const char *level, const struct aba_order_eval *ev,
 		     struct aba_order_result *out, struct aba_err *err)
 {
 	char nums[6][24], days[16];
@@ -233,7 +226,7 @@ static int call_post(struct aba_db *db, const json_t *order, const struct order_
 	} else if (aba_db_call(db, SQL_POST, 14, params, PGRES_TUPLES_OK, &res, err) == 0) {
 		r = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
 		if (r) {
-			read_result(r, out);
+			aba_order_prep_read_result(r, out);
 			rc = 0;
 		} else {
 			aba_fail(err, ABA_DB, "unreadable order result");
@@ -251,21 +244,21 @@ static int post_one(struct aba_db *db, const struct aba_program_set *programs,
 		    const json_t *order, struct aba_promo_result *r,
 		    struct aba_order_result *out, struct aba_err *err)
 {
-	struct order_in o;
+	struct aba_order_in o;
 	struct aba_cart *cart = NULL;
-	struct order_eval ev = { 0 };
+	struct aba_order_eval ev = { 0 };
 	char level[ABA_LEVEL_CODE_MAX + 8], again[ABA_LEVEL_CODE_MAX + 8];
 	int64_t mult, mult2;
 	int rc = -1;
 
 	memset(&o, 0, sizeof(o));
 	memset(out, 0, sizeof(*out));
-	if (parse_envelope(order, &o, err) || parse_cart(order, &o, &cart, err) ||
+	if (aba_order_prep_parse(order, &o, &cart, err) ||
 	    aba_member_level_at(db, o.card, o.at_text, level, &mult, err))
 		goto out;
 	for (int attempt = 0;; attempt++) {
 		json_decref(ev.detail);
-		if (evaluate(cart, programs, level, mult, &o, r, &ev, err))
+		if (aba_order_prep_evaluate(cart, programs, level, mult, &o, r, &ev, err))
 			goto out;
 		if (call_post(db, order, &o, level, &ev, out, err) == 0)
 			break;
@@ -383,28 +376,59 @@ int aba_order_show(struct aba_db *db, const char *ref, json_t **out, struct aba_
 	return *out ? 0 : aba_fail(err, ABA_NOT_FOUND, "order '%.64s' not found", ref);
 }
 
+/* What posting a file counts and reports, order by order. */
+struct counting {
+	aba_order_fail_fn fail_fn;
+	aba_order_progress_fn progress;
+	void *arg;
+	struct aba_order_totals *t;
+};
+
+static void count_one(void *arg, const json_t *order, const struct aba_order_result *r,
+		      const struct aba_err *err)
+{
+	struct counting *c = arg;
+	struct aba_order_totals *t = c->t;
+
+	if (r) {
+		if (r->replay)
+			t->replayed++;
+		else
+			t->posted++;
+		t->points_earned += r->points_earned;
+		t->points_redeemed += r->points_redeemed;
+	} else {
+		t->failed++;
+		if (c->fail_fn)
+			c->fail_fn(c->arg, json_string_value(json_object_get(order, "ref")), err);
+	}
+	if (c->progress && (t->posted + t->replayed + t->failed) % 1000 == 0)
+		c->progress(c->arg, t);
+}
+
 static void post_counted(struct aba_db *db, const struct aba_program_set *programs,
-			 const json_t *order, struct aba_promo_result *r, aba_order_fail_fn fail_fn,
-			 aba_order_progress_fn progress, void *arg, struct aba_order_totals *t)
+			 json_t *order, struct aba_promo_result *r, struct counting *c)
 {
 	struct aba_order_result res;
 	struct aba_err err;
 
 	if (post_one(db, programs, order, r, &res, &err) == 0) {
-		if (res.replay)
-			t->replayed++;
-		else
-			t->posted++;
-		t->points_earned += res.points_earned;
-		t->points_redeemed += res.points_redeemed;
+		count_one(c, order, &res, NULL);
 		aba_order_result_clear(&res);
 	} else {
-		t->failed++;
-		if (fail_fn)
-			fail_fn(arg, json_string_value(json_object_get(order, "ref")), &err);
+		count_one(c, order, NULL, &err);
 	}
-	if (progress && (t->posted + t->replayed + t->failed) % 1000 == 0)
-		progress(arg, t);
+}
+
+/* One order: on its own (batch NULL) or queued in the batch. */
+static int take_order(struct aba_db *db, const struct aba_program_set *programs, json_t *order,
+		      struct aba_promo_result *r, struct aba_order_batch *batch,
+		      struct counting *c, struct aba_err *err)
+{
+	if (batch)
+		return aba_order_batch_add(batch, json_incref(order), err);
+	post_counted(db, programs, order, r, c);
+	return 0;
 }
 
 /* Skips white space; 1 when something follows, 0 at the end. */
@@ -421,17 +445,23 @@ static int more_input(FILE *f)
 	return 1;
 }
 
-int aba_order_post_file(struct aba_db *db, const struct aba_program_set *programs,
-			FILE *f, aba_order_fail_fn fail_fn, aba_order_progress_fn progress,
-			void *arg, struct aba_order_totals *out, struct aba_err *err)
+int aba_order_post_file_batch(struct aba_db *db, const struct aba_program_set *programs,
+			      FILE *f, size_t batch_size, aba_order_fail_fn fail_fn,
+			      aba_order_progress_fn progress, void *arg,
+			      struct aba_order_totals *out, struct aba_err *err)
 {
+	struct counting c = { fail_fn, progress, arg, out };
 	struct aba_promo_result *r = aba_promo_result_new();
+	struct aba_order_batch *batch = NULL;
 	json_error_t jerr;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!r)
+	if (!r || (batch_size > 1 &&
+		   !(batch = aba_order_batch_new(db, programs, batch_size, count_one, &c)))) {
+		aba_promo_result_free(r);
 		return aba_fail(err, ABA_NOMEM, "out of memory");
+	}
 	/* One value at a time, so a stream of a million orders is never all in
 	 * memory at once. */
 	while (rc == 0 && more_input(f)) {
@@ -442,12 +472,26 @@ int aba_order_post_file(struct aba_db *db, const struct aba_program_set *program
 			rc = aba_fail(err, ABA_INPUT, "orders: line %d: %s", jerr.line, jerr.text);
 		} else if (json_is_array(v)) {
 			json_array_foreach(v, i, o)
-				post_counted(db, programs, o, r, fail_fn, progress, arg, out);
+				if (rc == 0)
+					rc = take_order(db, programs, o, r, batch, &c, err);
 		} else {
-			post_counted(db, programs, v, r, fail_fn, progress, arg, out);
+			rc = take_order(db, programs, v, r, batch, &c, err);
 		}
 		json_decref(v);
 	}
+	/* Orders read before a malformed value are posted all the same, as
+	 * they would be one by one. */
+	if (batch && aba_order_batch_flush(batch, rc ? NULL : err) && rc == 0)
+		rc = -1;
+	aba_order_batch_free(batch);
 	aba_promo_result_free(r);
 	return rc;
+}
+
+int aba_order_post_file(struct aba_db *db, const struct aba_program_set *programs,
+			FILE *f, aba_order_fail_fn fail_fn, aba_order_progress_fn progress,
+			void *arg, struct aba_order_totals *out, struct aba_err *err)
+{
+	return aba_order_post_file_batch(db, programs, f, ABA_ORDER_BATCH_SIZE, fail_fn, progress,
+					 arg, out, err);
 }

@@ -78,4 +78,12 @@ int aba_order_post_file(struct aba_db *db, const struct aba_program_set *program
 			FILE *f, aba_order_fail_fn fail_fn, aba_order_progress_fn progress,
 			void *arg, struct aba_order_totals *out, struct aba_err *err);
 
+/* The same, batch orders per statement (aba_order_batch.h; 1: each order
+ * on its own, as aba_order_post).  aba_order_post_file posts
+ * ABA_ORDER_BATCH_SIZE at a time. */
+int aba_order_post_file_batch(struct aba_db *db, const struct aba_program_set *programs,
+			      FILE *f, size_t batch, aba_order_fail_fn fail_fn,
+			      aba_order_progress_fn progress, void *arg,
+			      struct aba_order_totals *out, struct aba_err *err);
+
 #endif

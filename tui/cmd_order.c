@@ -9,6 +9,7 @@
 #include "aba_jp.h"
 #include "aba_ledger.h"
 #include "aba_order.h"
+#include "aba_order_batch.h"
 #include "aba_program_store.h"
 #include "cli.h"
 #include "commands.h"
@@ -59,8 +60,14 @@ static void print_totals(const struct aba_order_totals *t)
 
 int cmd_order_post(struct cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = { { "programs", required_argument, NULL, 'p' }, { 0 } };
+	static const struct option opts[] = {
+		{ "programs", required_argument, NULL, 'p' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ 0 },
+	};
 	struct aba_program_set *programs = NULL;
+	long batch = ABA_ORDER_BATCH_SIZE;
+	char *end;
 	struct aba_order_totals t;
 	const char *programs_path = NULL, *path;
 	struct aba_err err;
@@ -69,9 +76,15 @@ int cmd_order_post(struct cli *cli, int argc, char **argv)
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (opt != 'p')
+		if (opt == 'p') {
+			programs_path = optarg;
+		} else if (opt == 'b') {
+			batch = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end || batch < 1 || batch > ABA_ORDER_BATCH_MAX)
+				return cli_usage("order post", "--batch takes a number from 1 to 10000");
+		} else {
 			return cli_bad_option("order post", argv);
-		programs_path = optarg;
+		}
 	}
 	if ((rc = cli_expect_args("order post", argc, argv, 1)))
 		return rc;
@@ -87,8 +100,8 @@ int cmd_order_post(struct cli *cli, int argc, char **argv)
 	/* Without --programs: the active programs stored in the database. */
 	rc = !(db = cli_db(cli, &err)) ||
 	     (!programs_path && aba_program_store_load(db, &programs, &err)) ||
-	     aba_order_post_file(db, programs, f, print_fail, isatty(2) ? print_progress : NULL,
-				 NULL, &t, &err);
+	     aba_order_post_file_batch(db, programs, f, (size_t)batch, print_fail,
+				       isatty(2) ? print_progress : NULL, NULL, &t, &err);
 	if (f != stdin)
 		fclose(f);
 	aba_program_set_free(programs);

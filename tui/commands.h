@@ -64,7 +64,7 @@ struct cli;
 	X("report", cmd_report, "NAME [--as-of T] [--from T] [--to T] [--level L] [--top N]" \
 	  " [--format table|csv|json] [--output FILE] [--report-db CONNINFO]", \
 	  "run a report: liability, expiring, activity, consistency, ...") \
-	X("order post", cmd_order_post, "[--programs FILE] FILE|-", \
+	X("order post", cmd_order_post, "[--programs FILE] [--batch N] FILE|-", \
 	  "post POS orders (one, an array, or JSON lines); a replayed ref returns the first result") \
 	X("order refund", cmd_order_refund, \
 	  "REF [--amount A | --lines PRODUCT[:QTY],...] --key KEY [--at TIME]", \
