@@ -12,6 +12,7 @@
 #include "aba_ledger.h"
 #include "aba_member.h"
 #include "aba_order.h"
+#include "aba_order_batch.h"
 #include "aba_program_store.h"
 #include "aba_staff.h"
 #include "aba_time.h"
@@ -231,55 +232,80 @@ static json_t *make_order(const struct aba_demo_opts *o, long k, long n, uint64_
 	return order;
 }
 
-static int post_demo_order(struct aba_db *db, const struct aba_program_set *programs,
-			   json_t *order, int64_t *balance, struct aba_err *err)
-{
-	struct aba_order_result r;
+/* Orders go in batches (aba_order_batch.h): a million of them in minutes,
+ * not an hour.  The balances that decide how many points an order spends
+ * lag a batch behind, so now and then an order asks for more than the
+ * card has: the customer pays in full instead. */
+#define DEMO_BATCH 1000
 
-	if (aba_order_post(db, programs, order, &r, err)) {
-		/* points that expired meanwhile: the customer pays in full instead */
-		if (err->code != ABA_INSUFFICIENT)
-			return -1;
-		json_object_set_new(order, "points_to_spend", json_string("0"));
-		if (aba_order_post(db, programs, order, &r, err))
-			return -1;
+struct demo_posting {
+	const struct aba_demo_opts *o;
+	struct aba_order_batch *batch;
+	int64_t *balances;
+	long total, done;
+	int failed;
+	struct aba_err err;
+};
+
+static void demo_posted(void *arg, const json_t *order, const struct aba_order_result *r,
+			const struct aba_err *err)
+{
+	struct demo_posting *d = arg;
+	const char *card = json_string_value(json_object_get(order, "card"));
+	const char *pts = json_string_value(json_object_get(order, "points_to_spend"));
+	json_t *again;
+
+	if (!r && err->code == ABA_INSUFFICIENT && pts && strcmp(pts, "0") != 0 &&
+	    (again = json_deep_copy(order))) {
+		json_object_set_new(again, "points_to_spend", json_string("0"));
+		aba_order_batch_add(d->batch, again, NULL);
+		return;
 	}
-	*balance = r.balance;
-	aba_order_result_clear(&r);
-	return 0;
+	if (!r) {
+		if (!d->failed)
+			d->err = *err;
+		d->failed = 1;
+	} else if (card && card[0] == 'C') {
+		d->balances[strtol(card + 1, NULL, 10)] = r->balance;
+	}
+	d->done++;
+	if (d->o->progress && (d->done % 1000 == 0 || d->done == d->total))
+		d->o->progress(d->o->arg, "orders", d->done, d->total);
 }
 
 static int seed_orders(struct aba_db *db, const struct aba_demo_opts *o, long n, uint64_t *rnd,
 		       struct aba_err *err)
 {
 	struct aba_program_set *programs = NULL;
-	int64_t *balances = calloc((size_t)o->customers + 1, sizeof(*balances));
+	struct demo_posting d = { o, NULL, calloc((size_t)o->customers + 1, sizeof(int64_t)), n, 0,
+				  0, { 0 } };
 	int rc = -1;
 
-	if (!balances)
+	if (!d.balances)
 		return aba_fail(err, ABA_NOMEM, "out of memory");
 	if (aba_demo_programs(&programs, err))
 		goto out;
-	for (long k = 0; k < n; k++) {
+	if (!(d.batch = aba_order_batch_new(db, programs, DEMO_BATCH, demo_posted, &d))) {
+		aba_fail(err, ABA_NOMEM, "out of memory");
+		goto out;
+	}
+	for (long k = 0; k < n && !d.failed; k++) {
 		long who;
-		json_t *order = make_order(o, k, n, rnd, balances, &who);
 
-		if (!order) {
-			aba_fail(err, ABA_NOMEM, "out of memory");
+		if (aba_order_batch_add(d.batch, make_order(o, k, n, rnd, d.balances, &who), err))
 			goto out;
-		}
-		rc = post_demo_order(db, programs, order, &balances[who], err);
-		json_decref(order);
-		if (rc)
-			goto out;
-		rc = -1;
-		if (o->progress && ((k + 1) % 1000 == 0 || k + 1 == n))
-			o->progress(o->arg, "orders", k + 1, n);
+	}
+	if (aba_order_batch_flush(d.batch, err))
+		goto out;
+	if (d.failed) {
+		*err = d.err;
+		goto out;
 	}
 	rc = 0;
 out:
+	aba_order_batch_free(d.batch);
 	aba_program_set_free(programs);
-	free(balances);
+	free(d.balances);
 	return rc;
 }
 
