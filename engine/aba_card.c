@@ -34,6 +34,17 @@ static const char SQL_LIST_RARE[] =
 	"                 WHERE p2.name ILIKE $1 OR p2.phone LIKE $1)"
 	" ORDER BY c.code LIMIT $2::integer OFFSET $3::integer";
 
+/* Text of one or two characters matches the start of code, name or phone
+ * (no trigram to look up); the btree indexes of sql/051 find the rare
+ * ones. */
+static const char SQL_LIST_PREFIX[] =
+	"SELECT c.code, p.name, coalesce(p.phone, ''), coalesce(c.level_code, ''), c.balance, c.active"
+	"  FROM aba.cards c JOIN aba.partners p ON p.id = c.partner_id"
+	" WHERE c.id IN (SELECT id FROM aba.cards WHERE lower(code) LIKE lower($1)"
+	"                UNION SELECT c2.id FROM aba.cards c2 JOIN aba.partners p2 ON p2.id = c2.partner_id"
+	"                 WHERE lower(p2.name) LIKE lower($1) OR p2.phone LIKE $1)"
+	" ORDER BY c.code LIMIT $2::integer OFFSET $3::integer";
+
 static const char SQL_CARD[] =
 	"SELECT c.code, p.name, coalesce(p.phone, ''), coalesce(c.level_code, ''), c.balance,"
 	"       c.active, coalesce(p.email, ''), c.id"
@@ -91,14 +102,19 @@ static void read_row(const PGresult *res, int i, struct aba_card_row *r)
 	r->active = PQgetvalue(res, i, 5)[0] == 't';
 }
 
-/* '%text%' with LIKE's wildcards and escape character taken literally. */
-static int like_pattern(const char *search, char **out, struct aba_err *err)
+/* Short search text matches prefixes only: see SQL_LIST_PREFIX. */
+#define PREFIX_ONLY_BELOW 3
+
+/* '%text%' (or 'text%' for a prefix) with LIKE's wildcards and escape
+ * character taken literally. */
+static int like_pattern(const char *search, int prefix, char **out, struct aba_err *err)
 {
 	char *p = malloc(2 * strlen(search) + 3), *w = p;
 
 	if (!p)
 		return aba_fail(err, ABA_NOMEM, "out of memory");
-	*w++ = '%';
+	if (!prefix)
+		*w++ = '%';
 	for (const char *r = search; *r; r++) {
 		if (*r == '%' || *r == '_' || *r == '\\')
 			*w++ = '\\';
@@ -126,11 +142,12 @@ int aba_card_list(struct aba_db *db, const char *search, int limit, int offset,
 	char lim[16], off[16], *pattern = NULL;
 	const char *params[] = { NULL, lim, off, LIST_WALK };
 	PGresult *res = NULL;
-	int rc = -1;
+	int rc = -1, prefix;
 
 	if (search && aba_text_check(search, "search text", 200, err))
 		return -1;
-	if (search && like_pattern(search, &pattern, err))
+	prefix = search && aba_utf8_length(search) < PREFIX_ONLY_BELOW;
+	if (search && like_pattern(search, prefix, &pattern, err))
 		return -1;
 	params[0] = pattern;
 	snprintf(lim, sizeof(lim), "%d", limit);
@@ -141,7 +158,8 @@ int aba_card_list(struct aba_db *db, const char *search, int limit, int offset,
 	if (pattern && PQntuples(res) < limit) {
 		PQclear(res);
 		res = NULL;
-		if (aba_db_call(db, SQL_LIST_RARE, 3, params, PGRES_TUPLES_OK, &res, err))
+		if (aba_db_call_repeatable(db, prefix ? SQL_LIST_PREFIX : SQL_LIST_RARE, 3, params,
+					   PGRES_TUPLES_OK, &res, err))
 			goto out;
 	}
 	emit_rows(res, fn, arg);

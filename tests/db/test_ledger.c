@@ -441,6 +441,38 @@ START_TEST(card_creation_is_audited)
 }
 END_TEST
 
+static void count_row(void *arg, const struct aba_card_row *r)
+{
+	(void)r;
+	(*(int *)arg)++;
+}
+
+static int search(const char *text)
+{
+	struct aba_err err;
+	int n = 0;
+
+	ck_assert_msg(aba_card_list(db, text, 50, 0, count_row, &n, &err) == 0, "%s", err.msg);
+	return n;
+}
+
+START_TEST(short_search_matches_prefixes_longer_matches_anywhere)
+{
+	struct aba_card_new c = { "QX17", "Zaenal Arifin", "+6281299887766", NULL };
+	struct aba_err err;
+
+	ck_assert_msg(aba_card_create(db, &c, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(search("qx"), 1);	/* start of the code, any case */
+	ck_assert_int_eq(search("za"), 1);	/* start of the name */
+	ck_assert_int_eq(search("+6"), search("+62"));
+	ck_assert_int_eq(search("17"), 0);	/* two characters: not inside */
+	ck_assert_int_eq(search("x17"), 1);	/* three: anywhere */
+	ck_assert_int_eq(search("arifin"), 1);
+	ck_assert_int_eq(search("99887"), 1);
+	ck_assert_int_eq(search("q%"), 0);	/* wildcards are plain characters */
+}
+END_TEST
+
 START_TEST(history_is_append_only)
 {
 	card("A1");
@@ -535,6 +567,7 @@ int main(void)
 	tcase_add_test(tc, refund_into_unswept_lot_keeps_it_for_the_sweep);
 	tcase_add_test(tc, backdated_redeem_cannot_spend_later_points);
 	tcase_add_test(tc, card_creation_is_audited);
+	tcase_add_test(tc, short_search_matches_prefixes_longer_matches_anywhere);
 	tcase_add_test(tc, history_is_append_only);
 	tcase_add_test(tc, verify_finds_a_tampered_balance);
 	tcase_add_test(tc, bad_input_is_refused);
