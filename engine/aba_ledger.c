@@ -149,28 +149,12 @@ int aba_ledger_expire(struct aba_db *db, const char *as_of, aba_expire_progress 
 	return 0;
 }
 
-static int card_must_exist(struct aba_db *db, const char *card, struct aba_err *err)
-{
-	const char *params[1] = { card };
-	PGresult *res = NULL;
-	int found;
-
-	if (aba_db_call_repeatable(db, "SELECT 1 FROM aba.cards WHERE code = $1", 1, params,
-			PGRES_TUPLES_OK, &res, err))
-		return -1;
-	found = PQntuples(res) == 1;
-	PQclear(res);
-	return found ? 0 : aba_fail(err, ABA_NOT_FOUND, "card '%.64s' not found", card);
-}
-
 int aba_ledger_verify(struct aba_db *db, const char *card, aba_problem_fn fn, void *arg,
 		      long *problems, struct aba_err *err)
 {
 	const char *params[1] = { card };
 	PGresult *res = NULL;
 
-	if (card && card_must_exist(db, card, err))
-		return -1;
 	if (aba_db_call_repeatable(db, SQL_VERIFY, 1, params, PGRES_TUPLES_OK, &res, err))
 		return -1;
 	*problems = PQntuples(res);

@@ -11,7 +11,8 @@
  * schema aba, hashed. */
 static const char SQL_FINGERPRINT[] =
 	"SELECT ('x' || left(md5(string_agg(d, '|' ORDER BY d)), 15))::bit(60)::bigint FROM ("
-	" SELECT p.oid::regprocedure::text || pg_get_functiondef(p.oid) || coalesce(p.proacl::text, '')"
+	" SELECT p.oid::regprocedure::text || CASE p.prokind WHEN 'a' THEN '' ELSE"
+	"        pg_get_functiondef(p.oid) END || coalesce(p.proacl::text, '')"
 	"   FROM pg_proc p WHERE p.pronamespace = 'aba'::regnamespace"
 	" UNION ALL SELECT c.relname || coalesce(c.relacl::text, '') || c.relowner::regrole::text"
 	"   FROM pg_class c WHERE c.relnamespace = 'aba'::regnamespace"
