@@ -45,6 +45,14 @@ struct aba_report_params {
 	  "points expiring within 30, 60 and 90 days: top customers and totals") \
 	X(activity, ABA_REPORT_FROM | ABA_REPORT_TO, \
 	  "per day: orders and points earned, redeemed, expired, adjusted, refunded") \
+	X(adjustments, ABA_REPORT_FROM | ABA_REPORT_TO, \
+	  "adjustment requests by maker and reason: outcomes, points, approval times") \
+	X(approvals, ABA_REPORT_AS_OF, \
+	  "requests pending approval by maker and age, as of a time") \
+	X(membership, ABA_REPORT_FROM | ABA_REPORT_TO, \
+	  "cards per level, moves between levels in the period, overrides in force") \
+	X(promotions, ABA_REPORT_FROM | ABA_REPORT_TO, \
+	  "per program: orders, discount given, points issued") \
 	X(consistency, 0, \
 	  "every ledger invariant per card, as aba verify checks them")
 
@@ -53,6 +61,7 @@ struct aba_report_params {
 struct aba_report_args {
 	const char *from, *to, *as_of, *level;
 	int top;
+	int as_of_now;	/* no --as-of: as_of is now to the second; the server's clock is finer */
 };
 
 typedef int (*aba_report_fn)(struct aba_db *db, const struct aba_report_args *a,
@@ -83,6 +92,7 @@ enum aba_report_type {
 	ABA_COL_COUNT,	/* a whole number */
 	ABA_COL_POINTS,	/* int64 hundredths: points or money */
 	ABA_COL_DATE,	/* "2026-03-01" or "2026-03" */
+	ABA_COL_SECONDS,	/* a duration in whole seconds: "1d 02:03:04" for people */
 };
 
 struct aba_report_column {
@@ -93,7 +103,7 @@ struct aba_report_column {
 
 struct aba_report_cell {
 	int null;
-	int64_t num;	/* COUNT and POINTS */
+	int64_t num;	/* COUNT, POINTS and SECONDS */
 	char *text;	/* TEXT and DATE (owned) */
 };
 

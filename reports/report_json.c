@@ -15,6 +15,7 @@ static const char *const type_names[] = {
 	[ABA_COL_COUNT] = "count",
 	[ABA_COL_POINTS] = "points",
 	[ABA_COL_DATE] = "date",
+	[ABA_COL_SECONDS] = "seconds",
 };
 
 static json_t *cell_json(const struct aba_report *r, int row, int col)
@@ -26,6 +27,7 @@ static json_t *cell_json(const struct aba_report *r, int row, int col)
 		return json_null();
 	switch (r->cols[col].type) {
 	case ABA_COL_COUNT:
+	case ABA_COL_SECONDS:
 		return json_integer(c->num);
 	case ABA_COL_POINTS:
 		return json_string(aba_amount_format(c->num, buf));

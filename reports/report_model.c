@@ -54,7 +54,7 @@ static int set_cell(struct aba_report_cell *c, enum aba_report_type type, const 
 		c->null = 1;
 		return 0;
 	}
-	if (type == ABA_COL_COUNT || type == ABA_COL_POINTS) {
+	if (type == ABA_COL_COUNT || type == ABA_COL_POINTS || type == ABA_COL_SECONDS) {
 		char *end;
 
 		c->num = strtoll(v, &end, 10);
@@ -123,6 +123,20 @@ static char *count_grouped(int64_t n, char *buf)
 	return buf;
 }
 
+/* A duration for people: "0:02:05", "3d 04:00:00" (never negative). */
+static char *duration(int64_t s, char *buf)
+{
+	int64_t d = s / 86400, r = s % 86400;
+
+	if (d)
+		snprintf(buf, ABA_REPORT_CELL_BUFSZ, "%lldd %02d:%02d:%02d", (long long)d,
+			 (int)(r / 3600), (int)(r / 60 % 60), (int)(r % 60));
+	else
+		snprintf(buf, ABA_REPORT_CELL_BUFSZ, "%d:%02d:%02d", (int)(r / 3600),
+			 (int)(r / 60 % 60), (int)(r % 60));
+	return buf;
+}
+
 const char *aba_report_cell_str(const struct aba_report *r, int row, int col, int grouped,
 				char *buf)
 {
@@ -138,6 +152,11 @@ const char *aba_report_cell_str(const struct aba_report *r, int row, int col, in
 		return buf;
 	case ABA_COL_POINTS:
 		return grouped ? aba_amount_format_grouped(c->num, buf) : aba_amount_format(c->num, buf);
+	case ABA_COL_SECONDS:
+		if (grouped && c->num >= 0)
+			return duration(c->num, buf);
+		snprintf(buf, ABA_REPORT_CELL_BUFSZ, "%lld", (long long)c->num);
+		return buf;
 	case ABA_COL_TEXT:
 	case ABA_COL_DATE:
 		break;

@@ -84,6 +84,7 @@ static int resolve(const struct aba_report_def *d, const struct aba_report_param
 	if (p->level && aba_text_check(p->level, "level", 40, err))
 		return -1;
 	r->a.as_of = r->as_of_s;
+	r->a.as_of_now = p->as_of == NULL;
 	r->a.from = r->from_s;
 	r->a.to = r->to_s;
 	r->a.level = p->level;

@@ -9,7 +9,8 @@
 
 static int is_number(const struct aba_report *r, int col)
 {
-	return r->cols[col].type == ABA_COL_COUNT || r->cols[col].type == ABA_COL_POINTS;
+	return r->cols[col].type == ABA_COL_COUNT || r->cols[col].type == ABA_COL_POINTS ||
+	       r->cols[col].type == ABA_COL_SECONDS;
 }
 
 /* Width in characters; text that is not valid UTF-8 never reaches a

@@ -17,3 +17,14 @@ GRANT EXECUTE ON FUNCTION report_liability(timestamptz, text),
 		      report_activity(timestamptz, timestamptz)
 	TO aba_clerk, aba_auditor;
 GRANT EXECUTE ON FUNCTION report_refresh_mark(), report_refresh_roll() TO aba_admin;
+
+-- The workflow, membership and promotion reports (043-045), with the same
+-- readers.
+GRANT EXECUTE ON FUNCTION report_median_us(bigint[]), report_us_to_s(bigint),
+		      report_us(timestamptz, timestamptz)
+	TO aba_clerk, aba_auditor;
+GRANT EXECUTE ON FUNCTION report_adjustments(timestamptz, timestamptz),
+		      report_approvals(timestamptz),
+		      report_membership(timestamptz, timestamptz),
+		      report_promotions(timestamptz, timestamptz)
+	TO aba_clerk, aba_auditor;

@@ -173,6 +173,44 @@ START_TEST(params_are_checked_before_sql)
 }
 END_TEST
 
+/* Durations: "H:MM:SS" under a day, "Nd HH:MM:SS" beyond, whole seconds
+ * in CSV and JSON. */
+START_TEST(durations_for_people_seconds_for_machines)
+{
+	static const struct aba_report_column dcols[] = {
+		{ "who", "Who", ABA_COL_TEXT },
+		{ "wait_seconds", "Wait", ABA_COL_SECONDS },
+	};
+	static const char *const in[][2] = { { "a", "125" }, { "b", "273600" }, { "c", "0" },
+					      { "d", NULL }, { "e", "86399" } };
+	static const char *const shown[] = { "0:02:05", "3d 04:00:00", "0:00:00", "", "23:59:59" };
+	struct aba_report d = { 0 };
+	struct aba_err err;
+	char buf[ABA_REPORT_CELL_BUFSZ], *out = NULL;
+	size_t len = 0;
+	FILE *f;
+	json_t *doc;
+
+	aba_report_columns(&d, dcols, 2);
+	for (int i = 0; i < 5; i++) {
+		ck_assert_int_eq(aba_report_add_row(&d, in[i], 0, &err), 0);
+		ck_assert_str_eq(aba_report_cell_str(&d, i, 1, 1, buf), shown[i]);
+		ck_assert_str_eq(aba_report_cell_str(&d, i, 1, 0, buf), in[i][1] ? in[i][1] : "");
+	}
+	f = open_memstream(&out, &len);
+	ck_assert_int_eq(aba_report_write_json(&d, f, &err), 0);
+	fclose(f);
+	doc = json_loads(out, 0, NULL);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 json_array_get(json_object_get(doc, "rows"), 1), "wait_seconds")), 273600);
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_array_get(json_object_get(doc, "columns"), 1), "type")), "seconds");
+	json_decref(doc);
+	free(out);
+	aba_report_clear(&d);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("report_format");
@@ -187,6 +225,7 @@ int main(void)
 	tcase_add_test(tc, bad_number_is_refused);
 	tcase_add_test(tc, empty_report_says_so);
 	tcase_add_test(tc, params_are_checked_before_sql);
+	tcase_add_test(tc, durations_for_people_seconds_for_machines);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
