@@ -35,6 +35,7 @@ link() {
 link fuzz_scalar
 link fuzz_audit_file
 link fuzz_odoo
-link fuzz_order -Wl,--wrap=aba_db_call -Wl,--wrap=aba_member_level_at
+link fuzz_order -Wl,--wrap=aba_db_call -Wl,--wrap=aba_db_call_repeatable \
+	-Wl,--wrap=aba_db_call_json -Wl,--wrap=aba_member_level_at
 link fuzz_cli -Wl,--wrap=aba_db_open -Wl,--wrap=aba_db_connect -Wl,--wrap=aba_cluster_locate
 echo "built fuzz_scalar fuzz_audit_file fuzz_odoo fuzz_order fuzz_cli in $work"

@@ -1,10 +1,11 @@
 /* fuzz_order.c - libFuzzer target: `aba order post`'s reader and parsers
  * (a stream of JSON values: one order, arrays of orders, JSON lines), the
  * order envelope, its cart, and the evaluation against a fixed program set
- * with points and per-point spending, up to the database call.
+ * with points and per-point spending, up to the database call; each input
+ * goes through both paths, one order at a time and in batches.
  *
  * Linked with --wrap so that no database is needed: the level lookup
- * answers "no level, x1", and the posting call fails as a lost connection
+ * answers "no level, x1", and every statement fails as a lost connection
  * would, which order posting must report per order and go on.
  */
 #include <stdint.h>
@@ -26,6 +27,11 @@ int __wrap_aba_member_level_at(struct aba_db *db, const char *card, const char *
 int __wrap_aba_db_call(struct aba_db *db, const char *sql, int nparams,
 		       const char *const *params, ExecStatusType expected, PGresult **out,
 		       struct aba_err *err);
+int __wrap_aba_db_call_repeatable(struct aba_db *db, const char *sql, int nparams,
+				  const char *const *params, ExecStatusType expected,
+				  PGresult **out, struct aba_err *err);
+int __wrap_aba_db_call_json(struct aba_db *db, int repeatable, const char *sql, int nparams,
+			    const char *const *params, json_t **out, struct aba_err *err);
 
 static const char PROGRAMS[] =
 	"[{\"id\":\"LOY\",\"name\":\"points\",\"program_type\":\"loyalty\",\"trigger\":\"auto\","
@@ -63,6 +69,20 @@ int __wrap_aba_db_call(struct aba_db *db, const char *sql, int nparams,
 	return aba_fail(err, ABA_CONNECTION, "fuzz: no database");
 }
 
+int __wrap_aba_db_call_repeatable(struct aba_db *db, const char *sql, int nparams,
+				  const char *const *params, ExecStatusType expected,
+				  PGresult **out, struct aba_err *err)
+{
+	return __wrap_aba_db_call(db, sql, nparams, params, expected, out, err);
+}
+
+int __wrap_aba_db_call_json(struct aba_db *db, int repeatable, const char *sql, int nparams,
+			    const char *const *params, json_t **out, struct aba_err *err)
+{
+	(void)repeatable, (void)out;
+	return __wrap_aba_db_call(db, sql, nparams, params, PGRES_TUPLES_OK, NULL, err);
+}
+
 static void fail_fn(void *arg, const char *ref, const struct aba_err *err)
 {
 	(void)arg, (void)ref;
@@ -84,11 +104,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		json_decref(j);
 	}
-	if (size == 0 || !(f = fmemopen((void *)data, size, "r")))
-		return 0;
-	if (aba_order_post_file(&db, programs, f, fail_fn, NULL, NULL, &t, &err) == 0 &&
-	    t.posted + t.replayed != 0)
-		abort();	/* nothing can have been posted without a database */
-	fclose(f);
+	for (size_t batch = 1; batch <= 16; batch += 15) {
+		if (size == 0 || !(f = fmemopen((void *)data, size, "r")))
+			return 0;
+		if (aba_order_post_file_batch(&db, programs, f, batch, fail_fn, NULL, NULL, &t,
+					      &err) == 0 && t.posted + t.replayed != 0)
+			abort();	/* nothing can be posted without a database */
+		fclose(f);
+	}
 	return 0;
 }
