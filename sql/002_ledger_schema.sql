@@ -60,6 +60,8 @@ CREATE TABLE point_moves (
 CREATE INDEX point_moves_fefo_idx ON point_moves
 	(card_id, expires_at NULLS LAST, gained_at, id) WHERE state = 'active';
 CREATE INDEX point_moves_due_idx ON point_moves (expires_at) WHERE state = 'active';
+-- A card's lots in every state, for its screen and aba card show.
+CREATE INDEX point_moves_card_idx ON point_moves (card_id, id);
 CREATE INDEX point_moves_posting_idx ON point_moves (posting_id);
 
 -- Append-only: every change of a balance.  at is the business time (order
