@@ -164,6 +164,7 @@ int aba_report_write_json(const struct aba_report *r, FILE *f, struct aba_err *e
 struct aba_report_refresh {
 	int64_t history_upto, orders_upto;	/* highest ids now summarised */
 	int64_t history_rows, order_rows;	/* rows added by this refresh */
+	int64_t expiring_cards;			/* cards with points due in 90 days */
 };
 int aba_report_refresh(struct aba_db *db, struct aba_report_refresh *out, struct aba_err *err);
 

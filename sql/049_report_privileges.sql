@@ -28,3 +28,11 @@ GRANT EXECUTE ON FUNCTION report_adjustments(timestamptz, timestamptz),
 		      report_membership(timestamptz, timestamptz),
 		      report_promotions(timestamptz, timestamptz)
 	TO aba_clerk, aba_auditor;
+-- expiring's snapshot (046): read by every report reader, rebuilt by the
+-- refresh.
+REVOKE ALL ON report_expiring_cards, report_expiring_meta FROM PUBLIC;
+GRANT SELECT ON report_expiring_cards, report_expiring_meta TO aba_clerk, aba_auditor;
+GRANT EXECUTE ON FUNCTION report_card_due(bigint, timestamptz),
+		      report_expiring_live(timestamptz, text, integer)
+	TO aba_clerk, aba_auditor;
+GRANT EXECUTE ON FUNCTION report_refresh_expiring() TO aba_admin;

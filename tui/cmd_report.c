@@ -179,8 +179,9 @@ int cmd_report_refresh(struct cli *cli, int argc, char **argv)
 	if (!(db = cli_db(cli, &err)) || aba_report_refresh(db, &t, &err))
 		return cli_fail(&err);
 	printf("report summaries cover history up to entry %lld and orders up to %lld"
-	       " (%lld new history ids, %lld new order ids)\n",
+	       " (%lld new history ids, %lld new order ids); %lld cards have points due"
+	       " within 90 days\n",
 	       (long long)t.history_upto, (long long)t.orders_upto, (long long)t.history_rows,
-	       (long long)t.order_rows);
+	       (long long)t.order_rows, (long long)t.expiring_cards);
 	return 0;
 }

@@ -124,6 +124,61 @@ SQL
 	echo "first refresh (summaries of all 20x cards history rows) in $(( $(date +%s) - start )) s"
 fi
 
+# The workflow, membership and promotion reports need their own data:
+# 100,000 approval requests over two years, every card's level history
+# (a first level, then an upgrade to its level now for three cards in
+# four), 10,000 overrides, and the programs each order applied recorded
+# in its detail.  Added once, to a loaded bench.
+if [ "$(psql_ -At -c "SELECT count(*) FROM aba.level_history")" -eq 0 ]; then
+	echo "adding requests, level history, overrides and order programs..."
+	start=$(date +%s)
+	psql_ <<'SQL'
+SET maintenance_work_mem = '1GB';
+SET synchronous_commit = off;
+SET session_replication_role = replica;
+INSERT INTO aba.levels (code, name, sequence) VALUES
+	('SILVER', 'Silver', 10), ('GOLD', 'Gold', 20), ('PLATINUM', 'Platinum', 30)
+	ON CONFLICT DO NOTHING;
+INSERT INTO aba.programs (id, name, program_type, trigger, stacking, sequence, active, program)
+SELECT 'BENCH' || p, 'bench program ' || p, 'promotion', 'auto', 'combine', p, true,
+       jsonb_build_object('id', 'BENCH' || p)
+  FROM generate_series(1, 12) p ON CONFLICT DO NOTHING;
+INSERT INTO aba.approval_requests (kind, card_id, points, reason_code, state, maker, created_at,
+				   expires_at, checker, auto, decided_at, decision_note)
+SELECT 'adjust', 1 + r * 7 % 1000000, (1 + r % 500) * 100 * (CASE WHEN r % 3 = 0 THEN -1 ELSE 1 END),
+       (ARRAY['GOODWILL', 'MISSED_EARN', 'CORRECTION'])[1 + r % 3], st, 'maker' || r % 20, c,
+       c + interval '72 hours', CASE WHEN st IN ('approved', 'rejected') THEN 'checker' END, false,
+       CASE WHEN st <> 'pending' THEN c + make_interval(secs => 60 + r % 200000) END,
+       CASE WHEN st = 'rejected' THEN 'bench' END
+  FROM (SELECT r, timestamptz '2024-11-01 00:00:00+00' + make_interval(secs => r * 631) AS c,
+	       CASE WHEN r > 99900 THEN 'pending' ELSE (ARRAY['approved', 'approved', 'approved',
+		    'rejected', 'cancelled'])[1 + r % 5] END AS st
+	  FROM generate_series(1, 100000) r) g;
+INSERT INTO aba.level_history (card_id, level_code, valid_from, valid_to, change)
+SELECT c, 'SILVER', timestamptz '2024-11-01 00:00:00+00' + make_interval(secs => c),
+       CASE WHEN c % 4 > 1 THEN timestamptz '2025-03-01 00:00:00+00' + make_interval(secs => c * 37) END,
+       'upgrade'
+  FROM generate_series(1, 1000000) c WHERE c % 4 > 0;
+INSERT INTO aba.level_history (card_id, level_code, valid_from, change)
+SELECT c, (ARRAY['GOLD', 'PLATINUM'])[c % 4 - 1],
+       timestamptz '2025-03-01 00:00:00+00' + make_interval(secs => c * 37), 'upgrade'
+  FROM generate_series(1, 1000000) c WHERE c % 4 > 1;
+INSERT INTO aba.level_overrides (card_id, level_code, valid_from, valid_until, reason)
+SELECT c, 'PLATINUM', timestamptz '2025-06-01 00:00:00+00' + make_interval(secs => c * 53),
+       timestamptz '2026-06-01 00:00:00+00' + make_interval(secs => c * 53), 'bench'
+  FROM generate_series(1, 1000000, 100) c;
+UPDATE aba.orders SET detail = jsonb_build_object('programs', jsonb_build_array(
+	jsonb_build_object('id', 'BENCH' || 1 + id % 12, 'discount', 1000 * (id % 7), 'points', id % 500,
+			   'points_spent', 0),
+	jsonb_build_object('id', 'BENCH' || 1 + (id + 5) % 12, 'discount', 0, 'points', 100,
+			   'points_spent', 0)));
+SET session_replication_role = origin;
+VACUUM ANALYZE aba.approval_requests, aba.level_history, aba.level_overrides, aba.orders,
+	aba.programs, aba.levels;
+SQL
+	echo "added in $(( $(date +%s) - start )) s"
+fi
+
 psql_ -At -c "SELECT 'cards ' || (SELECT count(*) FROM aba.cards) || ', lots ' ||
 	(SELECT count(*) FROM aba.point_moves) || ', history ' || (SELECT count(*) FROM aba.point_history) ||
 	', movements ' || (SELECT count(*) FROM aba.lot_movements) || ', orders ' ||
@@ -143,6 +198,14 @@ expiring
 expiring --level SILVER --top 50
 activity
 activity --from 2025-01-01 --to 2025-12-31
+adjustments
+adjustments --from 2025-01-01 --to 2025-12-31
+approvals
+approvals --as-of 2025-06-15T12:00:00Z
+membership
+membership --from 2025-01-01 --to 2025-12-31
+promotions --from 2025-12-01 --to 2025-12-31
+promotions --from 2025-01-01 --to 2025-12-31
 consistency'
 
 # An SQL literal for a value, or a default expression.
@@ -165,7 +228,9 @@ echo "$runs" | while IFS= read -r run; do
 	case $1 in
 	liability) call="aba.report_liability($(lit "$a3" "now()"), $(lit "$a5" NULL))" ;;
 	expiring) call="aba.report_expiring(now(), $(lit "$a3" NULL), ${a5:-20})" ;;
-	activity) call="aba.report_activity($(lit "$a3" "now() - interval '29 days'"), $(lit "$a5" "now()"))" ;;
+	activity|adjustments|membership|promotions)
+		call="aba.report_$1($(lit "$a3" "now() - interval '29 days'"), $(lit "$a5" "now()"))" ;;
+	approvals) call="aba.report_approvals($(lit "$a3" "now()"))" ;;
 	*) echo "(reads every row by design)"; continue ;;
 	esac
 	# auto_explain shows the plans of the statements inside the function.

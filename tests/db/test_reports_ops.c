@@ -9,7 +9,10 @@
  * the report's periods-based figures must match the events replayed.
  * promotions: real orders through aba_order_post with two programs whose
  * discounts and points this file works out by hand, plus orders recorded
- * with a program that is no longer stored.  Reports run as an auditor.
+ * with a program that is no longer stored.  expiring: lots due around the
+ * edges of the 30/60/90-day windows, checked without a snapshot, from a
+ * fresh one, after postings that change it and at later times that shift
+ * the windows.  Reports run as an auditor.
  */
 #include <check.h>
 #include <inttypes.h>
@@ -740,6 +743,199 @@ START_TEST(promotions_match_model)
 }
 END_TEST
 
+/* ---- expiring and its snapshot ------------------------------------------ */
+
+#define NECARDS 30
+#define MAXELOTS 120
+struct elot {
+	int card;
+	int64_t exp, remaining;
+};
+static struct elot elots[MAXELOTS];
+static int nelots;
+static int64_t egained;	/* when every lot here was earned */
+static const char *const elevels[3] = { NULL, "GOLD", "SILVER" };
+
+static const char *ecode(int card, char *buf)
+{
+	snprintf(buf, 8, "E%02d", card);
+	return buf;
+}
+
+static void e_earn(int card, int64_t pts, int days)
+{
+	char code[8], at[ABA_TIME_BUFSZ], key[32];
+	struct aba_earn e = { ecode(card, code), pts, key, "test", ts(egained, at), days };
+	struct aba_posting p;
+	struct aba_err err;
+
+	snprintf(key, sizeof(key), "e-%d", nelots);
+	ck_assert_msg(aba_ledger_earn(db, &e, &p, &err) == 0, "%s", err.msg);
+	aba_posting_clear(&p);
+	ck_assert_int_lt(nelots, MAXELOTS);
+	elots[nelots++] = (struct elot){ card, egained + (int64_t)days * DAY, pts };
+}
+
+/* A redemption now: the soonest-expiring unexpired lots first (all were
+ * gained at once, so the earlier lot breaks ties). */
+static void e_redeem(int card, int64_t pts)
+{
+	char code[8], key[32];
+	struct aba_redeem r = { ecode(card, code), pts, key, "test", NULL };
+	struct aba_posting p;
+	struct aba_err err;
+	int64_t now = (int64_t)time(NULL);
+
+	snprintf(key, sizeof(key), "e-redeem-%d-%d", card, nelots);
+	ck_assert_msg(aba_ledger_redeem(db, &r, &p, &err) == 0, "%s", err.msg);
+	aba_posting_clear(&p);
+	while (pts > 0) {
+		int best = -1;
+
+		for (int i = 0; i < nelots; i++)
+			if (elots[i].card == card && elots[i].remaining > 0 && elots[i].exp > now &&
+			    (best < 0 || elots[i].exp < elots[best].exp))
+				best = i;
+		ck_assert_int_ge(best, 0);
+		int64_t t = pts < elots[best].remaining ? pts : elots[best].remaining;
+		elots[best].remaining -= t;
+		pts -= t;
+	}
+}
+
+static void gen_expiring(void)
+{
+	/* validity in days from ten days ago: due 1, 2 days from now, ...;
+	 * some just past a window's edge 3 days on, some never within 90 */
+	static const int days[] = { 11, 12, 25, 39, 41, 42, 55, 69, 71, 72, 95, 99, 101, 102, 300 };
+	char code[8];
+	struct aba_err err;
+
+	egained = (int64_t)time(NULL) - 10 * DAY;
+	for (int c = 0; c < NECARDS; c++) {
+		struct aba_card_new n = { ecode(c, code), c % 5 ? "Due Customer" : "Sari, \"Ibu\"",
+					  NULL, NULL };
+
+		ck_assert_msg(aba_card_create(db, &n, &err) == 0, "%s", err.msg);
+		if (elevels[c % 3])
+			sql("UPDATE aba.cards SET level_code = '%s' WHERE code = '%s' RETURNING 1",
+			    elevels[c % 3], code);
+		for (int k = rand() % 5; k > 0; k--)	/* ties on purpose: few amounts */
+			e_earn(c, 500 * (1 + rand() % 4), days[rand() % 15]);
+	}
+}
+
+struct due {
+	int card;
+	int64_t d[3];
+};
+
+static int due_cmp(const void *a, const void *b)
+{
+	const struct due *x = a, *y = b;
+
+	for (int k = 0; k < 3; k++)
+		if (x->d[k] != y->d[k])
+			return x->d[k] > y->d[k] ? -1 : 1;
+	return x->card - y->card;
+}
+
+/* Cards with points due within 90 days of t, ranked; returns how many. */
+static int model_due(int64_t t, const char *level, struct due *out)
+{
+	int n = 0;
+
+	for (int c = 0; c < NECARDS; c++) {
+		struct due d = { c, { 0, 0, 0 } };
+
+		if (level && (!elevels[c % 3] || strcmp(elevels[c % 3], level)))
+			continue;
+		for (int i = 0; i < nelots; i++)
+			for (int k = 0; k < 3; k++)
+				if (elots[i].card == c && elots[i].exp > t &&
+				    elots[i].exp <= t + (k + 1) * 30 * DAY)
+					d.d[k] += elots[i].remaining;
+		if (d.d[2] > 0)
+			out[n++] = d;
+	}
+	qsort(out, (size_t)n, sizeof(*out), due_cmp);
+	return n;
+}
+
+static void check_expiring_at(int64_t t, const char *level, int top)
+{
+	struct due want[NECARDS];
+	int n = model_due(t, level, want), shown = n < top ? n : top;
+	struct aba_report_params p = { 0 };
+	struct aba_report r;
+	struct aba_err err;
+	char at[ABA_TIME_BUFSZ], code[8];
+	int64_t sums[3] = { 0, 0, 0 };
+
+	p.as_of = ts(t, at);
+	p.level = level;
+	p.top = top;
+	ck_assert_msg(aba_report_run(auditor, "expiring", &p, &r, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(r.nrows, shown + 1);
+	for (int i = 0; i < shown; i++) {
+		ck_assert_msg(strcmp(aba_report_cell(&r, i, 0)->text, ecode(want[i].card, code)) == 0,
+			      "at %s level %s rank %d: report %s, model %s", at, level ? level : "-", i,
+			      aba_report_cell(&r, i, 0)->text, code);
+		for (int k = 0; k < 3; k++)
+			ck_assert_int_eq(num(&r, i, 3 + k), want[i].d[k]);
+	}
+	for (int i = 0; i < n; i++)
+		for (int k = 0; k < 3; k++)
+			sums[k] += want[i].d[k];
+	for (int k = 0; k < 3; k++)
+		ck_assert_int_eq(num(&r, shown, 3 + k), sums[k]);
+	ck_assert_int_eq(num(&r, shown, 6), n);
+	aba_report_clear(&r);
+}
+
+static void check_expiring_now_and_on(void)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	check_expiring_at(now, NULL, 5);
+	check_expiring_at(now, NULL, 1000);
+	check_expiring_at(now, "GOLD", 3);
+	check_expiring_at(now, "SILVER", 1000);
+	/* windows shifted by days: lots drop out at the start, come in at 30/60/90 */
+	for (int d = 1; d <= 3; d++) {
+		check_expiring_at(now + d * DAY + 7, NULL, 1000);
+		check_expiring_at(now + d * DAY + 7, "GOLD", 4);
+	}
+	check_expiring_at(now + 10 * DAY, NULL, 1000);	/* beyond a week: all live */
+}
+
+START_TEST(expiring_exact_with_and_without_snapshot)
+{
+	struct aba_db *admin = testdb_connect(DBNAME, "ops_admin", "aba_admin");
+	struct aba_report_refresh rf;
+	struct aba_err err;
+	struct due all[NECARDS];
+
+	gen_expiring();
+	ck_assert_int_eq(testdb_value(db, "SELECT count(*) FROM aba.report_expiring_meta"), 0);
+	check_expiring_now_and_on();		/* no snapshot: every due lot summed */
+	ck_assert_msg(aba_report_refresh(admin, &rf, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(rf.expiring_cards, model_due((int64_t)time(NULL), NULL, all));
+	ck_assert_int_gt(rf.expiring_cards, 10);
+	check_expiring_now_and_on();		/* from the snapshot */
+	/* postings after it: a new lot, a redemption across two lots, a card
+	 * that had nothing due */
+	e_earn(3, 9000, 20);
+	e_redeem(all[0].card, all[0].d[0] + 1);
+	e_earn(NECARDS - 1, 100, 44);
+	check_expiring_now_and_on();
+	/* the snapshot's own totals are what the model said at its time */
+	ck_assert_int_eq(testdb_value(db, "SELECT cards FROM aba.report_expiring_meta"),
+			 rf.expiring_cards);
+	aba_db_free(admin);
+}
+END_TEST
+
 /* ---- fixture ----------------------------------------------------------- */
 
 static void setup(void)
@@ -788,6 +984,7 @@ int main(void)
 	tcase_add_test(tc, membership_matches_model);
 	tcase_add_test(tc, promotions_match_model);
 	tcase_add_test(tc, workflow_requests_reported_today);
+	tcase_add_test(tc, expiring_exact_with_and_without_snapshot);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
