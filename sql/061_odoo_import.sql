@@ -151,7 +151,7 @@ DECLARE
 	c cards;
 	pid bigint;
 	cid bigint;
-	changed jsonb := '[]';
+	changed jsonb[] := '{}';	-- appended in place; a jsonb array is copied per append
 	result jsonb;
 	n_new integer := 0;
 	n_upd integer := 0;
@@ -198,7 +198,7 @@ BEGIN
 	result := jsonb_build_object('created', n_new, 'updated', n_upd, 'unchanged', n_same);
 	IF n_new + n_upd > 0 THEN
 		PERFORM audit_append('odoo.import_cards', 'odoo.loyalty_card', NULL, NULL,
-				     result || jsonb_build_object('cards', changed), 'odoo-import');
+				     result || jsonb_build_object('cards', to_jsonb(changed)), 'odoo-import');
 	END IF;
 	RETURN result;
 END
