@@ -1,6 +1,6 @@
 /* report_refresh.c - folding new postings into the report summaries, in
  * two steps so that postings wait only for the first (sql/040), then
- * taking expiring's snapshot (sql/046). */
+ * the promotions summary (sql/047) and expiring's snapshot (sql/046). */
 #include "aba_report.h"
 
 #include <string.h>
@@ -40,7 +40,10 @@ int aba_report_refresh(struct aba_db *db, struct aba_report_refresh *out, struct
 	out->history_rows = num(r, "history_rows");
 	out->order_rows = num(r, "order_rows");
 	json_decref(r);
-	/* After the roll: the snapshot's watermark must be a clean cut. */
+	/* After the roll: the watermarks below follow its clean cuts. */
+	if (call_json(db, "SELECT aba.report_refresh_programs()", &r, err))
+		return -1;
+	json_decref(r);
 	if (call_json(db, "SELECT aba.report_refresh_expiring()", &r, err))
 		return -1;
 	out->expiring_cards = num(r, "cards");

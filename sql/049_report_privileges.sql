@@ -36,3 +36,8 @@ GRANT EXECUTE ON FUNCTION report_card_due(bigint, timestamptz),
 		      report_expiring_live(timestamptz, text, integer)
 	TO aba_clerk, aba_auditor;
 GRANT EXECUTE ON FUNCTION report_refresh_expiring() TO aba_admin;
+-- promotions' summary (047).
+REVOKE ALL ON report_day_programs FROM PUBLIC;
+GRANT SELECT ON report_day_programs TO aba_clerk, aba_auditor;
+GRANT EXECUTE ON FUNCTION report_order_programs(jsonb) TO aba_clerk, aba_auditor;
+GRANT EXECUTE ON FUNCTION report_refresh_programs() TO aba_admin;

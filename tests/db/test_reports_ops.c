@@ -616,55 +616,62 @@ static const char PROGRAMS[] =
 	"\"rewards\":[{\"reward_type\":\"discount\",\"discount\":\"10\",\"discount_mode\":\"percent\","
 	"\"discount_applicability\":\"order\",\"discount_product_ids\":[],\"discount_max_amount\":\"0\"}]}]";
 
-#define NORDERS 40
+#define NORDERS 48
+#define NFIRST 40	/* posted at the start; the rest after a refresh */
 struct pord {
 	int64_t at, base;
 	int refunded, day;
 };
 static struct pord pords[NORDERS];
+static int npords;
+static struct aba_program_set *promo_set;
+
+static void post_promo_order(void)
+{
+	char at[ABA_TIME_BUFSZ], ref[32], price[32];
+	struct pord *o = &pords[npords];
+	int qty = 1 + rand() % 3, i = npords++;
+	int64_t unit = 10 * (1000 + rand() % 10000);	/* 100.00 to 1,099.90 */
+	struct aba_order_result res;
+	struct aba_err err;
+	json_t *order;
+
+	ck_assert_int_le(npords, NORDERS);
+	o->day = rand() % 30;
+	o->at = T0 + o->day * DAY + rand() % DAY;
+	o->base = qty * unit;
+	snprintf(ref, sizeof(ref), "PR-%d", i);
+	snprintf(price, sizeof(price), "%" PRId64 ".%02" PRId64, unit / 100, unit % 100);
+	order = json_pack("{s:s, s:s, s:s, s:b, s:[{s:s, s:i, s:s}]}", "ref", ref, "card",
+			  i % 2 ? "PC1" : "PC2", "at", ts(o->at, at), "offline", 1, "lines",
+			  "product", "SKU-1", "qty", qty, "unit_price", price);
+	ck_assert_msg(aba_order_post(db, promo_set, order, &res, &err) == 0, "%s", err.msg);
+	json_decref(order);
+	aba_order_result_clear(&res);
+	if (i % 7 == 3) {
+		char key[40];
+		struct aba_order_refund rf = { ref, 1000, NULL, key, NULL };
+		struct aba_posting p;
+
+		snprintf(key, sizeof(key), "refund-%s", ref);
+		ck_assert_msg(aba_order_refund(db, &rf, &p, &err) == 0, "%s", err.msg);
+		aba_posting_clear(&p);
+		o->refunded = 1;
+	}
+}
 
 static void post_promo_orders(void)
 {
 	json_t *j = json_loads(PROGRAMS, 0, NULL);
-	struct aba_program_set *set;
 	struct aba_err err;
+	char at[ABA_TIME_BUFSZ];
 	size_t n;
-	char at[ABA_TIME_BUFSZ], ref[32], price[32];
 
 	ck_assert_msg(aba_program_store_import(db, j, &n, &err) == 0, "%s", err.msg);
-	ck_assert_msg(aba_program_set_parse(j, &set, &err) == 0, "%s", err.msg);
+	ck_assert_msg(aba_program_set_parse(j, &promo_set, &err) == 0, "%s", err.msg);
 	json_decref(j);
-	for (int i = 0; i < NORDERS; i++) {
-		struct pord *o = &pords[i];
-		int qty = 1 + rand() % 3;
-		int64_t unit = 10 * (1000 + rand() % 10000);	/* 100.00 to 1,099.90 */
-		struct aba_order_result res;
-		json_t *order;
-
-		o->day = rand() % 30;
-		o->at = T0 + o->day * DAY + rand() % DAY;
-		o->base = qty * unit;
-		snprintf(ref, sizeof(ref), "PR-%d", i);
-		snprintf(price, sizeof(price), "%" PRId64 ".%02" PRId64, unit / 100, unit % 100);
-		order = json_pack("{s:s, s:s, s:s, s:b, s:[{s:s, s:i, s:s}]}", "ref", ref, "card",
-				  i % 2 ? "PC1" : "PC2", "at", ts(o->at, at), "offline", 1, "lines",
-				  "product", "SKU-1", "qty", qty, "unit_price", price);
-		ck_assert_msg(aba_order_post(db, set, order, &res, &err) == 0, "%s", err.msg);
-		json_decref(order);
-		aba_order_result_clear(&res);
-		if (i % 7 == 3) {
-			char key[40];
-			struct aba_order_refund rf = { ref, 1000, NULL, key, NULL };
-
-			snprintf(key, sizeof(key), "refund-%s", ref);
-			struct aba_posting p;
-
-			ck_assert_msg(aba_order_refund(db, &rf, &p, &err) == 0, "%s", err.msg);
-			aba_posting_clear(&p);
-			o->refunded = 1;
-		}
-	}
-	aba_program_set_free(set);
+	while (npords < NFIRST)
+		post_promo_order();
 	/* Two orders recorded by a program since removed: kept by id. */
 	for (int i = 0; i < 2; i++)
 		sql("SELECT 1 FROM aba.post_order('GONE-%d', 'PC1', '%s', '{}', NULL, 50000, 700, 49300,"
@@ -679,7 +686,7 @@ static void check_promotions(int first_day, int last_day)
 	struct aba_report r;
 	int row;
 
-	for (int i = 0; i < NORDERS; i++) {
+	for (int i = 0; i < npords; i++) {
 		const struct pord *o = &pords[i];
 		int64_t d10 = o->base >= 100000 ? o->base / 10 : 0;
 
@@ -729,7 +736,7 @@ static void check_promotions(int first_day, int last_day)
 	aba_report_clear(&r);
 }
 
-START_TEST(promotions_match_model)
+static void check_promotion_periods(void)
 {
 	check_promotions(0, 29);
 	check_promotions(5, 5);
@@ -740,6 +747,23 @@ START_TEST(promotions_match_model)
 		check_promotions(a, a + rand() % 10);
 	}
 	check_promotions(40, 50);	/* no orders: only a total of 0 */
+}
+
+/* Read live, then from the summary, then from both. */
+START_TEST(promotions_match_model)
+{
+	struct aba_db *admin = testdb_connect(DBNAME, "ops_admin", "aba_admin");
+	struct aba_report_refresh rf;
+	struct aba_err err;
+
+	check_promotion_periods();
+	ck_assert_msg(aba_report_refresh(admin, &rf, &err) == 0, "%s", err.msg);
+	ck_assert_int_gt(testdb_value(db, "SELECT count(*) FROM aba.report_day_programs"), 0);
+	check_promotion_periods();
+	while (npords < NORDERS)
+		post_promo_order();
+	check_promotion_periods();
+	aba_db_free(admin);
 }
 END_TEST
 
@@ -917,7 +941,9 @@ START_TEST(expiring_exact_with_and_without_snapshot)
 	struct due all[NECARDS];
 
 	gen_expiring();
-	ck_assert_int_eq(testdb_value(db, "SELECT count(*) FROM aba.report_expiring_meta"), 0);
+	/* no snapshot yet (an earlier test refreshed) */
+	testdb_value(db, "WITH d AS (DELETE FROM aba.report_expiring_meta RETURNING 1)"
+			 " SELECT count(*) FROM d");
 	check_expiring_now_and_on();		/* no snapshot: every due lot summed */
 	ck_assert_msg(aba_report_refresh(admin, &rf, &err) == 0, "%s", err.msg);
 	ck_assert_int_eq(rf.expiring_cards, model_due((int64_t)time(NULL), NULL, all));
@@ -966,6 +992,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+	aba_program_set_free(promo_set);
 	aba_db_free(auditor);
 	aba_db_free(db);
 }
