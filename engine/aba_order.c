@@ -21,7 +21,8 @@
 static const char SQL_POST[] =
 	"SELECT aba.post_order($1, $2, $3::timestamptz, $4::jsonb, $5, $6::bigint, $7::bigint,"
 	" $8::bigint, $9::bigint, $10::bigint, $11::integer, $12, $13::boolean, $14::jsonb)";
-static const char SQL_DETAIL[] = "SELECT detail FROM aba.orders WHERE ref = $1";
+static const char SQL_REFUND_LINES[] =
+	"SELECT aba.refund_order_lines($1, $2::jsonb, $3, $4::timestamptz)";
 static const char SQL_SHOW[] =
 	"SELECT jsonb_build_object('ref', o.ref, 'card', c.code,"
 	"  'at', to_char(o.ordered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'pos', o.pos,"
@@ -35,7 +36,10 @@ static const char SQL_SHOW[] =
 	"      'at', to_char(r.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
 	"      'amount', r.amount, 'points_restored', r.points_restored,"
 	"      'points_reexpired', r.points_reexpired, 'points_reversed', r.points_reversed,"
-	"      'shortfall', r.shortfall) ORDER BY r.id)"
+	"      'shortfall', r.shortfall,"
+	"      'lines', coalesce((SELECT jsonb_agg(jsonb_build_object('product', l.product,"
+	"          'line', l.line, 'qty', l.qty, 'amount', l.amount) ORDER BY l.id)"
+	"        FROM aba.order_refund_lines l WHERE l.posting_id = r.posting_id), '[]')) ORDER BY r.id)"
 	"    FROM aba.order_refunds r JOIN aba.postings p ON p.id = r.posting_id"
 	"   WHERE r.order_id = o.id), '[]'))"
 	"  FROM aba.orders o JOIN aba.cards c ON c.id = o.card_id WHERE o.ref = $1";
@@ -290,75 +294,47 @@ int aba_order_post(struct aba_db *db, const struct aba_program_set *programs,
 	return rc;
 }
 
-/* What the order charged for qty units of product: its lines' net, pro
- * rata, rounded half up. */
-static int lines_amount(const json_t *detail, const json_t *lines, int64_t *amount,
-			struct aba_err *err)
+/* A refund by lines: the database values them and keeps which units went
+ * back (sql/072), under the card lock, so that no unit goes back twice. */
+static int refund_lines(struct aba_db *db, const struct aba_order_refund *req,
+			struct aba_posting *out, struct aba_err *err)
 {
-	size_t i, k;
-	json_t *want, *line;
+	char at[ABA_TIME_BUFSZ];
+	char *lines = json_dumps(req->lines, JSON_COMPACT);
+	const char *params[4] = { req->ref, lines, req->key, NULL };
+	json_t *r = NULL;
+	int rc = -1;
 
-	*amount = 0;
-	if (!json_is_array(lines) || json_array_size(lines) == 0)
-		return aba_fail(err, ABA_INPUT, "lines: expected a non-empty array");
-	json_array_foreach(lines, i, want) {
-		const char *product = json_string_value(json_object_get(want, "product"));
-		json_int_t qty = json_integer_value(json_object_get(want, "qty"));
-		int found = 0;
-
-		if (!product || qty <= 0)
-			return aba_fail(err, ABA_INPUT, "lines[%zu]: needs a product and a qty > 0", i);
-		json_array_foreach(json_object_get(detail, "lines"), k, line) {
-			json_int_t have = json_integer_value(json_object_get(line, "qty"));
-
-			if (strcmp(json_string_value(json_object_get(line, "product")), product) != 0)
-				continue;
-			if (qty > have)
-				return aba_fail(err, ABA_INPUT, "lines[%zu]: the order has %lld of '%.64s', not %lld",
-						i, (long long)have, product, (long long)qty);
-			*amount += aba_mul_div_round(json_integer_value(json_object_get(line, "net")),
-						     qty, have);
-			found = 1;
-			break;
-		}
-		if (!found)
-			return aba_fail(err, ABA_INPUT, "lines[%zu]: the order has no '%.64s'", i, product);
+	memset(out, 0, sizeof(*out));
+	if (!lines)
+		rc = aba_fail(err, ABA_NOMEM, "out of memory");
+	else if (!req->key)
+		rc = aba_fail(err, ABA_INPUT, "an idempotency key is required");
+	else if (aba_text_check(req->key, "idempotency key", 200, err) == 0 &&
+		 aba_time_canonical(req->at, "at", at, &params[3], err) == 0 &&
+		 aba_db_call_json(db, 1, SQL_REFUND_LINES, 4, params, &r, err) == 0) {
+		out->result = r;
+		out->id = json_integer_value(json_object_get(r, "posting"));
+		out->balance = json_integer_value(json_object_get(r, "balance"));
+		out->replay = json_is_true(json_object_get(r, "replay"));
+		rc = 0;
 	}
-	return 0;
-}
-
-static int load_detail(struct aba_db *db, const char *ref, json_t **out, struct aba_err *err)
-{
-	const char *params[1] = { ref };
-	PGresult *res = NULL;
-
-	if (aba_db_call(db, SQL_DETAIL, 1, params, PGRES_TUPLES_OK, &res, err))
-		return -1;
-	*out = PQntuples(res) == 1 ? json_loads(PQgetvalue(res, 0, 0), 0, NULL) : NULL;
-	PQclear(res);
-	return *out ? 0 : aba_fail(err, ABA_NOT_FOUND, "order '%.64s' not found", ref);
+	free(lines);
+	return rc;
 }
 
 int aba_order_refund(struct aba_db *db, const struct aba_order_refund *req,
 		     struct aba_posting *out, struct aba_err *err)
 {
 	struct aba_refund r = { req->ref, req->amount, req->key, req->at };
-	json_t *detail;
-	int rc;
 
 	if (!req->ref || aba_text_check(req->ref, "ref", 200, err))
 		return req->ref ? -1 : aba_fail(err, ABA_INPUT, "an order ref is required");
-	if (req->lines) {
-		if (req->amount >= 0)
-			return aba_fail(err, ABA_INPUT, "refund either an amount or lines, not both");
-		if (load_detail(db, req->ref, &detail, err))
-			return -1;
-		rc = lines_amount(detail, req->lines, &r.amount, err);
-		json_decref(detail);
-		if (rc)
-			return -1;
-	}
-	return aba_ledger_refund(db, &r, out, err);
+	if (!req->lines)
+		return aba_ledger_refund(db, &r, out, err);
+	if (req->amount >= 0)
+		return aba_fail(err, ABA_INPUT, "refund either an amount or lines, not both");
+	return refund_lines(db, req, out, err);
 }
 
 int aba_order_show(struct aba_db *db, const char *ref, json_t **out, struct aba_err *err)

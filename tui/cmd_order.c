@@ -1,4 +1,5 @@
 /* cmd_order.c - aba order post|refund|show. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,9 @@
 #include "aba_program_store.h"
 #include "cli.h"
 #include "commands.h"
+
+/* The most units one line of --lines gives back: the cart's bound. */
+#define REFUND_QTY_MAX 1000000
 
 static const char *money(int64_t v, char *buf)
 {
@@ -113,28 +117,48 @@ int cmd_order_post(struct cli *cli, int argc, char **argv)
 	return t.failed ? 1 : 0;
 }
 
-/* "SKU-1:2,SKU-2" -> [{"product": "SKU-1", "qty": 2}, {"product": "SKU-2", "qty": 1}] */
+/* One "PRODUCT[:QTY]" of --lines; qty as the cart takes it, 1..1,000,000. */
+static json_t *parse_line(char *tok)
+{
+	char *colon = strrchr(tok, ':'), *end;
+	long qty = 1;
+
+	if (colon) {
+		*colon = '\0';
+		errno = 0;
+		qty = strtol(colon + 1, &end, 10);
+		if (end == colon + 1 || *end || errno == ERANGE || qty < 1 || qty > REFUND_QTY_MAX)
+			return NULL;
+	}
+	if (*tok == '\0')
+		return NULL;
+	return json_pack("{s:s, s:I}", "product", tok, "qty", (json_int_t)qty);
+}
+
+/* "SKU-1:2,SKU-2" -> [{"product": "SKU-1", "qty": 2}, {"product": "SKU-2", "qty": 1}];
+ * NULL when a line is malformed (or out of memory). */
 static json_t *parse_lines(const char *spec)
 {
 	json_t *lines = json_array();
 	char *copy = strdup(spec), *save = NULL, *tok;
 
+	if (!lines || !copy) {
+		json_decref(lines);
+		free(copy);
+		return NULL;
+	}
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		char *colon = strrchr(tok, ':'), *end;
-		long qty = 1;
-
-		if (colon) {
-			*colon = '\0';
-			qty = strtol(colon + 1, &end, 10);
-			if (*end || qty < 1) {
-				json_decref(lines);
-				lines = NULL;
-				break;
-			}
+		if (json_array_append_new(lines, parse_line(tok))) {
+			json_decref(lines);
+			lines = NULL;
+			break;
 		}
-		json_array_append_new(lines, json_pack("{s:s, s:i}", "product", tok, "qty", (int)qty));
 	}
 	free(copy);
+	if (lines && json_array_size(lines) == 0) {
+		json_decref(lines);
+		lines = NULL;
+	}
 	return lines;
 }
 
@@ -159,7 +183,8 @@ static int parse_refund(int argc, char **argv, struct aba_order_refund *r, json_
 		} else if (opt == 'l') {
 			json_decref(*lines);
 			if (!(*lines = parse_lines(optarg)))
-				return cli_usage("order refund", "--lines takes PRODUCT[:QTY],...");
+				return cli_usage("order refund", "--lines takes PRODUCT[:QTY],... with QTY"
+						 " from 1 to %d", REFUND_QTY_MAX);
 		} else if (opt == 'k') {
 			r->key = optarg;
 		} else if (opt == 't') {
@@ -214,6 +239,21 @@ static const char *amount_of(const json_t *o, const char *key, char *buf)
 	return money(json_integer_value(json_object_get(o, key)), buf);
 }
 
+/* The units a refund by lines gave back, line by line of the order. */
+static void print_refund_lines(const json_t *lines)
+{
+	char a[ABA_AMOUNT_BUFSZ];
+	const json_t *l;
+	size_t i;
+
+	json_array_foreach(lines, i, l)
+		printf("    %-22s %6lld  (line %lld)  %14s\n",
+		       json_string_value(json_object_get(l, "product")),
+		       (long long)json_integer_value(json_object_get(l, "qty")),
+		       (long long)json_integer_value(json_object_get(l, "line")) + 1,
+		       amount_of(l, "amount", a));
+}
+
 static void print_order(const json_t *o)
 {
 	char a[ABA_AMOUNT_BUFSZ], b[ABA_AMOUNT_BUFSZ], c[ABA_AMOUNT_BUFSZ], d[ABA_AMOUNT_BUFSZ];
@@ -240,11 +280,13 @@ static void print_order(const json_t *o)
 	printf("; refunded %s (points reversed %s, restored %s)\n",
 	       amount_of(o, "refunded_amount", a), amount_of(o, "points_reversed", b),
 	       amount_of(o, "points_restored", c));
-	json_array_foreach(json_object_get(o, "refunds"), i, r)
+	json_array_foreach(json_object_get(o, "refunds"), i, r) {
 		printf("  refund %s: %s, points restored %s, reversed %s, shortfall %s\n",
 		       json_string_value(json_object_get(r, "key")), amount_of(r, "amount", a),
 		       amount_of(r, "points_restored", b), amount_of(r, "points_reversed", c),
 		       amount_of(r, "shortfall", d));
+		print_refund_lines(json_object_get(r, "lines"));
+	}
 }
 
 int cmd_order_show(struct cli *cli, int argc, char **argv)
