@@ -258,7 +258,8 @@ int aba_member_level_at(struct aba_db *db, const char *card, const char *at,
 		return -1;
 	if (!params[1])
 		return aba_fail(err, ABA_INPUT, "at: a time is required");
-	if (aba_db_call(db, SQL_LEVEL_AT, 2, params, PGRES_TUPLES_OK, &res, err))
+	/* a read: safe to run again after a lost connection */
+	if (aba_db_call_repeatable(db, SQL_LEVEL_AT, 2, params, PGRES_TUPLES_OK, &res, err))
 		return -1;
 	found = PQntuples(res) == 1;
 	if (found) {

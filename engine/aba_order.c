@@ -215,7 +215,6 @@ static int call_post(struct aba_db *db, const json_t *order, const struct aba_or
 				   nums[0], nums[1], nums[2], nums[3], nums[4],
 				   ev->validity_days ? days : NULL, o->pos, o->offline ? "t" : "f",
 				   detail };
-	PGresult *res = NULL;
 	json_t *r = NULL;
 	int rc = -1;
 
@@ -227,16 +226,12 @@ static int call_post(struct aba_db *db, const json_t *order, const struct aba_or
 	snprintf(days, sizeof(days), "%d", ev->validity_days);
 	if (!request || !detail) {
 		aba_fail(err, ABA_NOMEM, "out of memory");
-	} else if (aba_db_call(db, SQL_POST, 14, params, PGRES_TUPLES_OK, &res, err) == 0) {
-		r = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
-		if (r) {
-			aba_order_prep_read_result(r, out);
-			rc = 0;
-		} else {
-			aba_fail(err, ABA_DB, "unreadable order result");
-		}
+	} else if (aba_db_call_json(db, 1, SQL_POST, 14, params, &r, err) == 0) {
+		/* repeatable: the ref is the idempotency key, so a run after a
+		 * lost connection returns the first run's result */
+		aba_order_prep_read_result(r, out);
+		rc = 0;
 	}
-	PQclear(res);
 	free(request);
 	free(detail);
 	return rc;
@@ -252,6 +247,7 @@ static int post_one(struct aba_db *db, const struct aba_program_set *programs,
 	struct aba_cart *cart = NULL;
 	struct aba_order_eval ev = { 0 };
 	char level[ABA_LEVEL_CODE_MAX + 8], again[ABA_LEVEL_CODE_MAX + 8];
+	struct aba_err e;	/* err may be NULL, and the retry needs the code */
 	int64_t mult, mult2;
 	int rc = -1;
 
@@ -264,12 +260,15 @@ static int post_one(struct aba_db *db, const struct aba_program_set *programs,
 		json_decref(ev.detail);
 		if (aba_order_prep_evaluate(cart, programs, level, mult, &o, r, &ev, err))
 			goto out;
-		if (call_post(db, order, &o, level, &ev, out, err) == 0)
+		if (call_post(db, order, &o, level, &ev, out, &e) == 0)
 			break;
-		if (err->code != ABA_CONFLICT || attempt >= LEVEL_RETRIES ||
+		if (e.code != ABA_CONFLICT || attempt >= LEVEL_RETRIES ||
 		    aba_member_level_at(db, o.card, o.at_text, again, &mult2, NULL) ||
-		    strcmp(again, level) == 0)
+		    strcmp(again, level) == 0) {
+			if (err)
+				*err = e;
 			goto out;
+		}
 		memcpy(level, again, sizeof(level));
 		mult = mult2;
 	}
@@ -344,7 +343,7 @@ int aba_order_show(struct aba_db *db, const char *ref, json_t **out, struct aba_
 
 	*out = NULL;
 	if (aba_text_check(ref, "ref", 200, err) ||
-	    aba_db_call(db, SQL_SHOW, 1, params, PGRES_TUPLES_OK, &res, err))
+	    aba_db_call_repeatable(db, SQL_SHOW, 1, params, PGRES_TUPLES_OK, &res, err))
 		return -1;
 	if (PQntuples(res) == 1)
 		*out = json_loads(PQgetvalue(res, 0, 0), 0, NULL);

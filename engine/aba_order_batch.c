@@ -128,7 +128,8 @@ static int read_levels(struct aba_order_batch *b, struct aba_err *err)
 		}
 	if (!ask || !(params[0] = text = json_dumps(ask, JSON_COMPACT))) {
 		aba_fail(err, ABA_NOMEM, "out of memory");
-	} else if (aba_db_call(b->db, SQL_LEVELS, 1, params, PGRES_TUPLES_OK, &res, err) == 0) {
+	} else if (aba_db_call_repeatable(b->db, SQL_LEVELS, 1, params, PGRES_TUPLES_OK, &res,
+					  err) == 0) {
 		if ((size_t)PQntuples(res) != k) {
 			aba_fail(err, ABA_DB, "unexpected levels for a batch of %zu orders", k);
 		} else {
@@ -232,7 +233,10 @@ static int post_round(struct aba_order_batch *b, struct aba_err *err)
 		aba_fail(err, ABA_NOMEM, "out of memory");
 	} else if (k == 0) {
 		rc = 0;
-	} else if (aba_db_call(b->db, SQL_POST, 1, params, PGRES_TUPLES_OK, &res, err) == 0) {
+	} else if (aba_db_call_repeatable(b->db, SQL_POST, 1, params, PGRES_TUPLES_OK, &res,
+					  err) == 0) {
+		/* Run again after a lost connection: each order's ref is its
+		 * idempotency key, so one that did post comes back a replay. */
 		rc = 0;
 		for (int row = 0; row < PQntuples(res); row++) {
 			long n = strtol(PQgetvalue(res, row, 0), NULL, 10);
