@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -81,10 +82,64 @@ static void on_quit_signal(int sig)
 	got_quit_signal = 1;
 }
 
+/* What on_crash needs to give the terminal back, cached at start-up:
+ * endwin() is not async-signal-safe (it allocates and writes through
+ * curses' buffers, which the crash may have caught half-way), write(2)
+ * and tcsetattr(3) are. */
+static char crash_seq[256];	/* sgr0 cnorm rmkx rmcup */
+static size_t crash_seq_len;
+static struct termios crash_tio;	/* the terminal as the shell had it */
+static int crash_have_tio;
+
+static void crash_add(const char *cap)
+{
+	const char *s = tigetstr(cap), *pad_end;
+
+	if (!s || s == (const char *)-1)
+		return;
+	for (; *s; s++) {
+		/* "$<5>" is padding for tputs, not text for the terminal */
+		if (s[0] == '$' && s[1] == '<' && (pad_end = strchr(s, '>'))) {
+			s = pad_end;
+			continue;
+		}
+		if (crash_seq_len < sizeof(crash_seq))
+			crash_seq[crash_seq_len++] = *s;
+	}
+}
+
+/* Before initscr(): the terminal's modes as they are now. */
+static void crash_save_modes(void)
+{
+	crash_have_tio = tcgetattr(STDOUT_FILENO, &crash_tio) == 0;
+}
+
+/* After initscr(): the sequences that undo what curses turned on. */
+static void crash_save_sequences(void)
+{
+	static const char *const caps[] = { "sgr0", "cnorm", "rmkx", "rmcup" };
+	size_t len = 0;
+
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		crash_add(caps[i]);
+		/* a capability cut short by a full buffer would garble the rest */
+		if (crash_seq_len == sizeof(crash_seq)) {
+			crash_seq_len = len;
+			break;
+		}
+		len = crash_seq_len;
+	}
+}
+
 static void on_crash(int sig)
 {
+	ssize_t n;
+
 	/* Leave the terminal usable, then die the way we would have. */
-	endwin();
+	n = write(STDOUT_FILENO, crash_seq, crash_seq_len);
+	(void)n;
+	if (crash_have_tio)
+		tcsetattr(STDOUT_FILENO, TCSANOW, &crash_tio);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -116,7 +171,9 @@ static void make_body(struct console *c)
 
 static void start_terminal(struct console *c)
 {
+	crash_save_modes();
 	initscr();
+	crash_save_sequences();
 	cbreak();	/* not raw(): Ctrl-C must still raise SIGINT */
 	noecho();
 	nonl();

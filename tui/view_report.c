@@ -1,6 +1,7 @@
 /* view_report.c - one report: its parameters (only those it accepts), Run,
  * the rows as a table with a bar for the first points column, and
  * :export FILE (.csv or .json) through the report writers. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,21 @@ static void layout(struct report *p)
 	p->t.sel = p->t.top = 0;
 }
 
+/* The Top field: a whole number within what `aba report --top` takes. */
+static int parse_top(const char *text, int *top, struct aba_err *err)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(text, &end, 10);
+	if (end == text || *end || errno == ERANGE || n < 1 || n > ABA_REPORT_TOP_MAX)
+		return aba_fail(err, ABA_INPUT, "top '%.20s' is not a number from 1 to %d", text,
+				ABA_REPORT_TOP_MAX);
+	*top = (int)n;
+	return 0;
+}
+
 static void run(struct view *v)
 {
 	struct report *p = v->priv;
@@ -125,7 +141,6 @@ static void run(struct view *v)
 	struct aba_report_params params = { 0 };
 	struct aba_err err;
 	const char *top = value(p, P_TOP);
-	char *end;
 
 	if (!db)
 		return;
@@ -133,8 +148,8 @@ static void run(struct view *v)
 	params.from = value(p, P_FROM);
 	params.to = value(p, P_TO);
 	params.level = value(p, P_LEVEL);
-	if (top && ((params.top = (int)strtol(top, &end, 10)) < 1 || *end)) {
-		console_message(v->con, "top '%.20s' is not a positive number", top);
+	if (top && parse_top(top, &params.top, &err)) {
+		console_error(v->con, &err);
 		return;
 	}
 	aba_report_clear(&p->r);
