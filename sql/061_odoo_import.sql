@@ -206,52 +206,45 @@ $$;
 
 -- loyalty.history: rows [{i, id, card, issued, used, description,
 -- order_ref, at}], staged for settlement.  A row already replayed is kept
--- as it was (counted as 'kept' when Odoo now says otherwise).
+-- as it was (counted as 'kept' when Odoo now says otherwise).  One
+-- statement, so the rows are parsed once and a row naming a card not
+-- imported (bad, the first in file order) leaves nothing written.
 CREATE FUNCTION odoo_import_history(p_rows jsonb) RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = aba, pg_temp AS $$
-DECLARE
-	bad record;
-	counts jsonb;
-BEGIN
-	SELECT x.i, x.id, x.card INTO bad
-	  FROM jsonb_to_recordset(p_rows) AS x(i integer, id bigint, card bigint)
-	 WHERE NOT EXISTS (SELECT 1 FROM odoo_cards oc WHERE oc.odoo_id = x.card)
-	 ORDER BY x.i LIMIT 1;
-	IF FOUND THEN
-		PERFORM odoo_record_error(bad.i, bad.id, 'card_id',
-			format('odoo card %s was not imported', bad.card), 'AB404');
-	END IF;
-	WITH r AS (
-		SELECT x.*, oc.card_id FROM jsonb_to_recordset(p_rows)
-			AS x(i integer, id bigint, card bigint, issued bigint, used bigint,
-			     description text, order_ref text, at timestamptz)
-		  JOIN odoo_cards oc ON oc.odoo_id = x.card
-	), cur AS (
-		SELECT r.*, h.odoo_id IS NOT NULL AS known, h.posting_id IS NOT NULL AS replayed,
-		       (h.card_id, h.issued, h.used, h.description, h.order_ref, h.at)
-			IS NOT DISTINCT FROM (r.card_id, r.issued, r.used, r.description, r.order_ref, r.at)
-			AS same
-		  FROM r LEFT JOIN odoo_history h ON h.odoo_id = r.id
-	), up AS (
-		INSERT INTO odoo_history AS h (odoo_id, card_id, issued, used, description, order_ref, at)
-		SELECT id, card_id, issued, used, description, order_ref, at FROM cur
-		 WHERE NOT known OR (NOT replayed AND NOT same)
-		ON CONFLICT (odoo_id) DO UPDATE
-			SET card_id = excluded.card_id, issued = excluded.issued, used = excluded.used,
-			    description = excluded.description, order_ref = excluded.order_ref,
-			    at = excluded.at
-		  WHERE h.posting_id IS NULL
-		RETURNING 1
-	)
-	SELECT jsonb_build_object(
-		'created', count(*) FILTER (WHERE NOT known),
-		'updated', count(*) FILTER (WHERE known AND NOT replayed AND NOT same),
-		'unchanged', count(*) FILTER (WHERE known AND same),
-		'kept', count(*) FILTER (WHERE replayed AND NOT same),
-		'written', (SELECT count(*) FROM up))
-	  INTO counts FROM cur;
-	RETURN counts;
-END
+LANGUAGE sql SECURITY DEFINER SET search_path = aba, pg_temp AS $$
+WITH r AS MATERIALIZED (
+	SELECT x.*, oc.card_id FROM jsonb_to_recordset(p_rows)
+		AS x(i integer, id bigint, card bigint, issued bigint, used bigint,
+		     description text, order_ref text, at timestamptz)
+	  LEFT JOIN odoo_cards oc ON oc.odoo_id = x.card
+), bad AS (
+	SELECT odoo_record_error(r.i, r.id, 'card_id',
+		format('odoo card %s was not imported', r.card), 'AB404') AS e
+	  FROM r WHERE r.card_id IS NULL ORDER BY r.i LIMIT 1
+), cur AS MATERIALIZED (
+	SELECT r.*, h.odoo_id IS NOT NULL AS known, h.posting_id IS NOT NULL AS replayed,
+	       (h.card_id, h.issued, h.used, h.description, h.order_ref, h.at)
+		IS NOT DISTINCT FROM (r.card_id, r.issued, r.used, r.description, r.order_ref, r.at)
+		AS same
+	  FROM r LEFT JOIN odoo_history h ON h.odoo_id = r.id
+	 WHERE NOT EXISTS (SELECT 1 FROM bad)
+), up AS (
+	INSERT INTO odoo_history AS h (odoo_id, card_id, issued, used, description, order_ref, at)
+	SELECT id, card_id, issued, used, description, order_ref, at FROM cur
+	 WHERE NOT known OR (NOT replayed AND NOT same)
+	ON CONFLICT (odoo_id) DO UPDATE
+		SET card_id = excluded.card_id, issued = excluded.issued, used = excluded.used,
+		    description = excluded.description, order_ref = excluded.order_ref,
+		    at = excluded.at
+	  WHERE h.posting_id IS NULL
+	RETURNING 1
+)
+SELECT jsonb_build_object(
+	'created', count(*) FILTER (WHERE NOT known),
+	'updated', count(*) FILTER (WHERE known AND NOT replayed AND NOT same),
+	'unchanged', count(*) FILTER (WHERE known AND same),
+	'kept', count(*) FILTER (WHERE replayed AND NOT same),
+	'written', (SELECT count(*) FROM up))
+  FROM cur
 $$;
 
 -- Days of validity that make an imported lot expire when its Odoo card

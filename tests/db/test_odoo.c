@@ -330,6 +330,29 @@ START_TEST(malformed_file_imports_nothing)
 }
 END_TEST
 
+/* Batches go to the database while the next one is read: an error the
+ * database finds in the first batch is still the one reported, not a
+ * later record's that the engine finds meanwhile, and nothing stays. */
+START_TEST(errors_come_in_file_order_across_batches)
+{
+	size_t cap = 6000 * 64, len = 0;
+	char *text = malloc(cap);
+	const char *msg;
+
+	ck_assert_ptr_nonnull(text);
+	len += (size_t)snprintf(text + len, cap - len, "[");
+	for (int i = 1; i <= 5002; i++)
+		len += (size_t)snprintf(text + len, cap - len, "%s{\"id\": %d, \"code\": \"%s%d\","
+					" \"points\": %s}\n", i > 1 ? "," : "", 60000 + i,
+					i == 2 ? "bad code!" : "E-", i, i == 5002 ? "1e20" : "1");
+	snprintf(text + len, cap - len, "]");
+	msg = import_fails(fixture("batches.json", text));
+	free(text);
+	ck_assert_msg(strstr(msg, "record 2 (id 60002): code: 'bad code!2' must be"), "%s", msg);
+	ck_assert_int_eq(q("SELECT count(*) FROM aba.cards WHERE code LIKE '%s'", "E-%"), 0);
+}
+END_TEST
+
 START_TEST(duplicate_codes_and_ids_are_refused)
 {
 	const char *msg;
@@ -382,6 +405,7 @@ int main(void)
 	tcase_add_test(tc, import_replays_history_and_adjusts_the_rest);
 	tcase_add_test(tc, reimport_changes_nothing_then_follows_odoo);
 	tcase_add_test(tc, malformed_file_imports_nothing);
+	tcase_add_test(tc, errors_come_in_file_order_across_batches);
 	tcase_add_test(tc, duplicate_codes_and_ids_are_refused);
 	tcase_add_test(tc, only_admins_import);
 	suite_add_tcase(s, tc);
