@@ -157,6 +157,11 @@ DECLARE
 	n_upd integer := 0;
 	n_same integer := 0;
 BEGIN
+	-- A batch of cards all new and clean goes set-based (sql/063).
+	result := odoo_import_new_cards(p_rows);
+	IF result IS NOT NULL THEN
+		RETURN result;
+	END IF;
 	FOR r IN SELECT * FROM jsonb_to_recordset(p_rows)
 			AS x(i integer, id bigint, code text, points bigint, partner bigint,
 			     partner_name text, program bigint, program_name text, expiration date)
