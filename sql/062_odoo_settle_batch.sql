@@ -116,11 +116,12 @@ WITH h AS MATERIALIZED (
 	    ON t.card_id = l.card_id
 	 WHERE NOT l.in_order OR l.first_expiry <= t.last_take
 	UNION	-- taking with no lot made: cannot happen from a zero start, but FEFO would say why
-	SELECT card_id FROM o WHERE delta < 0 AND card_id NOT IN (SELECT card_id FROM lots)
+	SELECT t.card_id FROM o t
+	 WHERE t.delta < 0 AND NOT EXISTS (SELECT 1 FROM lots l WHERE l.card_id = t.card_id)
 ), ok AS MATERIALIZED (
 	SELECT f.*, row_number() OVER (ORDER BY f.card_id) AS r
 	  FROM f
-	 WHERE f.simple AND f.card_id NOT IN (SELECT card_id FROM late)
+	 WHERE f.simple AND NOT EXISTS (SELECT 1 FROM late l WHERE l.card_id = f.card_id)
 	   AND NOT EXISTS (SELECT 1 FROM point_moves m WHERE m.card_id = f.card_id AND m.state = 'active')
 	   AND NOT EXISTS (SELECT 1 FROM postings p WHERE p.key = f.key)
 ), planned AS MATERIALIZED (

@@ -56,7 +56,7 @@ BEGIN
 			(SELECT DISTINCT ON (r.partner) r.i, r.partner,
 			       coalesce(nullif(btrim(r.partner_name), ''), 'odoo partner ' || r.partner)
 			  FROM r WHERE r.partner IS NOT NULL
-			   AND r.partner NOT IN (SELECT partner FROM known)
+			   AND NOT EXISTS (SELECT 1 FROM known k WHERE k.partner = r.partner)
 			 ORDER BY r.partner, r.i)) w
 	), made AS MATERIALIZED (
 		SELECT w.*, p.id
