@@ -131,7 +131,6 @@ int aba_db_accept(struct aba_db *db, const PGresult *res, ExecStatusType expecte
 		  struct aba_err *err)
 {
 	const char *state, *msg;
-	enum aba_status code;
 
 	if (res && PQresultStatus(res) == expected)
 		return 0;
@@ -147,8 +146,14 @@ int aba_db_accept(struct aba_db *db, const PGresult *res, ExecStatusType expecte
 		return aba_fail(err, ABA_DB, "unexpected result from the database: %s",
 				PQresStatus(PQresultStatus(res)));
 	}
-	code = status_of_sqlstate(state, &msg);
-	aba_fail(err, code, "%s", msg ? msg : "database error");
+	return aba_db_fail_sqlstate(state, msg, err);
+}
+
+int aba_db_fail_sqlstate(const char *state, const char *msg, struct aba_err *err)
+{
+	enum aba_status code = status_of_sqlstate(state, &msg);
+
+	aba_fail(err, code, "%s", msg && *msg ? msg : "database error");
 	if (err)
 		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
 	return -1;

@@ -45,6 +45,11 @@ void aba_db_free(struct aba_db *db);
 int aba_db_accept(struct aba_db *db, const PGresult *res, ExecStatusType expected,
 		  struct aba_err *err);
 
+/* Sets err from a SQLSTATE and the server's primary message, as
+ * aba_db_accept does -- also for errors that come back as data (a batch
+ * reporting each row's refusal).  Returns -1. */
+int aba_db_fail_sqlstate(const char *state, const char *msg, struct aba_err *err);
+
 /* PQexecParams with text parameters and text results. */
 PGresult *aba_db_exec(struct aba_db *db, const char *sql, int nparams,
 		      const char *const *params);

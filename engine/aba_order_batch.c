@@ -48,27 +48,6 @@ struct aba_order_batch {
 	void *arg;
 };
 
-/* Per-order refusals come back as rows, not as a failed statement: their
- * SQLSTATEs (sql/ raises the AB class) mean what aba_db_accept says. */
-static const struct {
-	const char *sqlstate;
-	enum aba_status code;
-} row_states[] = {
-	{ "AB404", ABA_NOT_FOUND }, { "AB409", ABA_CONFLICT }, { "AB402", ABA_INSUFFICIENT },
-	{ "AB422", ABA_INPUT }, { "AB403", ABA_DENIED },
-};
-
-static void row_error(const char *state, const char *msg, struct aba_err *err)
-{
-	enum aba_status code = ABA_DB;
-
-	for (size_t i = 0; i < sizeof(row_states) / sizeof(row_states[0]); i++)
-		if (strcmp(state, row_states[i].sqlstate) == 0)
-			code = row_states[i].code;
-	aba_fail(err, code, "%s", *msg ? msg : "database error");
-	snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
-}
-
 struct aba_order_batch *aba_order_batch_new(struct aba_db *db,
 					    const struct aba_program_set *programs, size_t size,
 					    aba_order_done_fn done, void *arg)
@@ -207,7 +186,7 @@ static void take_row(struct aba_order_batch *b, struct item *it, PGresult *res, 
 			 it->in.ref, it->in.card);
 		finish(b, it, NULL, &err);
 	} else if (strcmp(state, "level") != 0 && strcmp(state, "held") != 0) {
-		row_error(state, PQgetvalue(res, row, 3), &err);
+		aba_db_fail_sqlstate(state, PQgetvalue(res, row, 3), &err);
 		finish(b, it, NULL, &err);
 	}
 	/* level (evaluate again) and held (after the one before it): next round */
