@@ -50,23 +50,20 @@ static const char SQL_CARD[] =
 	"       c.active, coalesce(p.email, ''), c.id"
 	"  FROM aba.cards c JOIN aba.partners p ON p.id = c.partner_id WHERE c.code = $1";
 
-/* Times leave the database as ISO 8601 UTC, whatever the session's zone. */
-#define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-
 static const char SQL_LOTS[] =
-	"SELECT id, " ISO("gained_at") ", coalesce(" ISO("expires_at") ", ''), initial, remaining,"
-	"       state, origin"
+	"SELECT id, " ABA_DB_UTC("gained_at") ", coalesce(" ABA_DB_UTC("expires_at") ", ''),"
+	"       initial, remaining, state, origin"
 	"  FROM aba.point_moves WHERE card_id = $1::bigint"
 	" ORDER BY state <> 'active', expires_at ASC NULLS LAST, gained_at, id LIMIT $2::integer";
 
 static const char SQL_HISTORY[] =
-	"SELECT id, kind, delta, balance_after, origin, idempotency_key, actor, " ISO("at")
+	"SELECT id, kind, delta, balance_after, origin, idempotency_key, actor, " ABA_DB_UTC("at")
 	"  FROM aba.point_history WHERE card_id = $1::bigint ORDER BY id DESC LIMIT $2::integer";
 
 /* Keyset paging: below the oldest id shown, through point_history_card_idx. */
 static const char SQL_HISTORY_PAGE[] =
 	"SELECT h.id, h.kind, h.delta, h.balance_after, h.origin, h.idempotency_key, h.actor, "
-	ISO("h.at")
+	ABA_DB_UTC("h.at")
 	"  FROM aba.cards c JOIN aba.point_history h ON h.card_id = c.id"
 	" WHERE c.code = $1 AND ($2::bigint = 0 OR h.id < $2::bigint)"
 	" ORDER BY h.id DESC LIMIT $3::integer";

@@ -29,6 +29,11 @@ struct aba_db_target {
 	const char *home;	/* $ABA_HOME for the embedded cluster */
 };
 
+/* SQL text for a timestamptz column as ISO 8601 UTC ("2026-11-22T10:00:00Z"),
+ * whatever the session's DateStyle and TimeZone: col is a string literal. */
+#define ABA_DB_UTC(col) \
+	"to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
 /* True when nothing names a database (no conninfo, PGSERVICE, PGHOST or
  * PGDATABASE), so the embedded cluster under home is meant. */
 int aba_db_target_is_embedded(const struct aba_db_target *t);

@@ -25,7 +25,7 @@ static const char SQL_REFUND_LINES[] =
 	"SELECT aba.refund_order_lines($1, $2::jsonb, $3, $4::timestamptz)";
 static const char SQL_SHOW[] =
 	"SELECT jsonb_build_object('ref', o.ref, 'card', c.code,"
-	"  'at', to_char(o.ordered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'pos', o.pos,"
+	"  'at', " ABA_DB_UTC("o.ordered_at") ", 'pos', o.pos,"
 	"  'offline', o.offline, 'level', o.level_code, 'state', o.state,"
 	"  'total_base', o.total_base, 'total_discount', o.total_discount,"
 	"  'total_net', o.total_net, 'points_earned', o.points_earned,"
@@ -33,7 +33,7 @@ static const char SQL_SHOW[] =
 	"  'points_reversed', o.points_reversed, 'points_restored', o.points_restored,"
 	"  'detail', o.detail,"
 	"  'refunds', coalesce((SELECT jsonb_agg(jsonb_build_object('key', p.key,"
-	"      'at', to_char(r.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+	"      'at', " ABA_DB_UTC("r.at") ","
 	"      'amount', r.amount, 'points_restored', r.points_restored,"
 	"      'points_reexpired', r.points_reexpired, 'points_reversed', r.points_reversed,"
 	"      'shortfall', r.shortfall,"

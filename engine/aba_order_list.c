@@ -7,7 +7,7 @@
 #include "aba_db.h"
 
 static const char SQL_LIST[] =
-	"SELECT o.ref, to_char(o.ordered_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+	"SELECT o.ref, " ABA_DB_UTC("o.ordered_at") ","
 	"       coalesce(o.level_code, ''), o.state, o.total_base, o.total_discount, o.total_net,"
 	"       o.points_earned, o.points_redeemed"
 	"  FROM aba.cards c JOIN aba.orders o ON o.card_id = c.id"

@@ -8,10 +8,9 @@
 
 #include "aba_db.h"
 
-#define ISO(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-
 static const char SQL_LIST[] =
-	"SELECT o.id, c.code, o.level_code, " ISO("o.valid_from") ", " ISO("o.valid_until") ","
+	"SELECT o.id, c.code, o.level_code, " ABA_DB_UTC("o.valid_from") ","
+	"       " ABA_DB_UTC("o.valid_until") ","
 	"       o.reason, o.actor, coalesce(o.request_id, 0),"
 	"       o.valid_from <= now() AND o.valid_until > now() AS active"
 	"  FROM aba.level_overrides o JOIN aba.cards c ON c.id = o.card_id"

@@ -17,7 +17,7 @@ static const char SQL_IMPORT[] = "SELECT aba.program_import($1::jsonb)";
 static const char SQL_LIST[] =
 	"SELECT id, name, program_type, trigger, stacking, sequence, active,"
 	"       coalesce(date_from, ''), coalesce(date_to, ''),"
-	"       to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	"       " ABA_DB_UTC("updated_at")
 	"  FROM aba.programs ORDER BY sequence, id";
 
 static const char SQL_GET[] = "SELECT program::text FROM aba.programs WHERE id = $1";
