@@ -391,6 +391,7 @@ void *stress_run_worker(void *arg)
 			expire_run(w);
 		else
 			new_op(w, i, rand_r(&w->seed) % 100);
+		cfg.ops_done++;	/* atomic: the killer's clock */
 		if (w->id == 0 && i && i % 10000 == 0)
 			fprintf(stderr, "stress: worker 0 at %d of %d operations\n", i, cfg.ops);
 	}

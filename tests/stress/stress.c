@@ -9,10 +9,14 @@
  * must match every lot and balance.
  *
  * usage: stress [--connections N] [--ops N] [--cards N] [--crashes N]
- *               [--crash-every-ms MS] [--aba PATH --client-kills N]
- *               [--seed S] DBNAME      (cluster: $ABA_TEST_HOME or $ABA_HOME)
+ *               [--aba PATH --client-kills N] [--seed S] DBNAME
+ *               (cluster: $ABA_TEST_HOME or $ABA_HOME)
  *
- * The long form of tests/stress/CMakeLists.txt runs 8 x 100,000.
+ * The N crashes are spread by progress, not by the clock: crash k comes
+ * when about k / (N + 1) of all operations are done.  The run fails if
+ * fewer than N happened.
+ *
+ * The long form (tests/stress/long.sh) runs 8 x 100,000 with 20 crashes.
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -36,8 +40,7 @@
 #include "aba_program.h"
 #include "stress.h"
 
-struct stress_cfg cfg = { .connections = 8, .ops = 1000, .cards = 1000, .crash_every_ms = 700,
-			  .seed = 1 };
+struct stress_cfg cfg = { .connections = 8, .ops = 1000, .cards = 1000, .seed = 1 };
 
 void stress_die(const char *what, const char *msg)
 {
@@ -189,8 +192,22 @@ static void verify_after_restart(void)
 	aba_db_free(db);
 }
 
-/* Kills the server at random moments and starts it again (crash recovery),
- * until the workers are done or the crashes are spent. */
+/* The number of finished operations at which crash k (1..crashes) is due:
+ * k / (crashes + 1) of the run, give or take a quarter of the gap between
+ * two crashes.  Workers make no progress while the server is down, so two
+ * crashes are at least half a gap of operations apart. */
+static long crash_due(int k, unsigned *seed)
+{
+	long total = (long)cfg.connections * cfg.ops;
+	long jitter = total / (cfg.crashes + 1) / 4;
+
+	return k * total / (cfg.crashes + 1) +
+	       (jitter ? (long)(rand_r(seed) % (unsigned)(2 * jitter + 1)) - jitter : 0);
+}
+
+/* Kills the server when the run has done enough operations for the next
+ * crash, and starts it again (crash recovery), until the crashes are spent
+ * or the workers are done (main fails the run if that left some out). */
 static void *run_killer(void *arg)
 {
 	unsigned seed = cfg.seed * 7919u;
@@ -198,15 +215,18 @@ static void *run_killer(void *arg)
 	struct aba_err err;
 
 	(void)arg;
-	while (!cfg.workers_done && cfg.crashes_done < cfg.crashes) {
-		long pid;
+	snprintf(lockfile, sizeof(lockfile), "%s/postmaster.pid", cfg.cluster.data);
+	for (int k = 1; k <= cfg.crashes; k++) {
+		long due = crash_due(k, &seed), pid = 0;
 
-		sleep_ms(cfg.crash_every_ms / 2 + rand_r(&seed) % (cfg.crash_every_ms + 1));
-		if (cfg.workers_done || (pid = postmaster_pid()) <= 0)
-			continue;
+		while (!cfg.workers_done && (cfg.ops_done < due || (pid = postmaster_pid()) <= 0))
+			sleep_ms(20);
+		if (cfg.workers_done)
+			break;
+		fprintf(stderr, "stress: server crash %d of %d at %ld of %ld operations\n", k,
+			cfg.crashes, (long)cfg.ops_done, (long)cfg.connections * cfg.ops);
 		kill((pid_t)pid, SIGKILL);
 		cfg.crashes_done++;
-		snprintf(lockfile, sizeof(lockfile), "%s/postmaster.pid", cfg.cluster.data);
 		for (int i = 0; i < 200 && !server_dead(pid, lockfile); i++)
 			sleep_ms(50);
 		for (int i = 0; i < 120 && aba_cluster_ensure(&cfg.cluster, &err); i++)
@@ -285,7 +305,6 @@ static void parse_args(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "connections", required_argument, NULL, 'c' }, { "ops", required_argument, NULL, 'o' },
 		{ "cards", required_argument, NULL, 'n' }, { "crashes", required_argument, NULL, 'k' },
-		{ "crash-every-ms", required_argument, NULL, 'e' },
 		{ "aba", required_argument, NULL, 'a' },
 		{ "client-kills", required_argument, NULL, 'x' }, { "seed", required_argument, NULL, 's' },
 		{ 0 },
@@ -300,7 +319,6 @@ static void parse_args(int argc, char **argv)
 		case 'o': cfg.ops = atoi(optarg); break;
 		case 'n': cfg.cards = atoi(optarg); break;
 		case 'k': cfg.crashes = atoi(optarg); break;
-		case 'e': cfg.crash_every_ms = atoi(optarg); break;
 		case 'a': cfg.aba = optarg; break;
 		case 'x': cfg.client_kills = atoi(optarg); break;
 		case 's': cfg.seed = (unsigned)atoi(optarg); break;
@@ -308,9 +326,9 @@ static void parse_args(int argc, char **argv)
 		}
 	}
 	if (optind + 1 != argc || cfg.connections < 1 || cfg.ops < 1 || cfg.cards < 1 ||
-	    cfg.crash_every_ms < 10 || (cfg.client_kills && !cfg.aba)) {
+	    cfg.crashes < 0 || (cfg.client_kills && !cfg.aba)) {
 		fprintf(stderr, "usage: stress [--connections N] [--ops N] [--cards N] [--crashes N]"
-				" [--crash-every-ms MS] [--aba PATH --client-kills N] [--seed S] DBNAME\n");
+				" [--aba PATH --client-kills N] [--seed S] DBNAME\n");
 		exit(2);
 	}
 	cfg.dbname = argv[optind];
@@ -370,8 +388,8 @@ int main(int argc, char **argv)
 	printf("stress: %d connections x %d operations over %d cards in %.1f s\n",
 	       cfg.connections, cfg.ops, cfg.cards, secs);
 	printf("acknowledged %ld, refused for lack of points %ld, replays %ld, retries %ld,"
-	       " reconnects %ld, server crashes %d\n", acked, refused, replays, retries, recon,
-	       cfg.crashes_done);
+	       " reconnects %ld, server crashes %d of %d\n", acked, refused, replays, retries, recon,
+	       cfg.crashes_done, cfg.crashes);
 	printf("failed after all retries: %ld of %ld (%.3f%%), other errors %ld\n", unknown,
 	       (long)cfg.connections * cfg.ops, 100.0 * (double)unknown / (cfg.connections * cfg.ops),
 	       failed);
@@ -390,7 +408,7 @@ int main(int argc, char **argv)
 	free(th);
 	aba_program_set_free(cfg.programs);
 	if (broken || mismatches || failed || bad_clients || cfg.restart_problems ||
-	    cfg.restarts_verified != cfg.crashes_done ||
+	    cfg.restarts_verified != cfg.crashes_done || cfg.crashes_done < cfg.crashes ||
 	    unknown * 1000 > (long)cfg.connections * cfg.ops) {
 		printf("0 passed, 1 failed\n");
 		return 1;

@@ -3,6 +3,7 @@
 #ifndef ABA_STRESS_H
 #define ABA_STRESS_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "aba_cluster.h"
@@ -55,12 +56,16 @@ struct worker {
 };
 
 struct stress_cfg {
-	int connections, ops, cards, crashes, crash_every_ms, client_kills;
+	int connections, ops, cards, crashes, client_kills;
 	unsigned seed;
 	const char *aba, *dbname;
 	struct aba_cluster cluster;
 	char conninfo[1024];
-	volatile int workers_done;
+	atomic_int workers_done;
+	/* operations finished across all workers: the killer crashes the
+	 * server by this, not by the clock, so the crashes spread over the
+	 * run however fast the machine is */
+	atomic_long ops_done;
 	int crashes_done;
 	int restarts_verified;	/* restarts after which the invariants were checked */
 	long restart_problems;	/* broken invariants or half-written postings seen then */
