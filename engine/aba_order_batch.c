@@ -14,10 +14,7 @@
 /* The level each order earns at, in the order asked ("" for none; an
  * unknown card gets none and post_orders reports it). */
 static const char SQL_LEVELS[] =
-	"SELECT coalesce(l.level, ''), coalesce(l.earn_multiplier, 10000)"
-	"  FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(v, i)"
-	"  LEFT JOIN LATERAL aba.order_level(e.v ->> 0, (e.v ->> 1)::timestamptz) l ON true"
-	" ORDER BY e.i";
+	"SELECT coalesce(level, ''), earn_multiplier FROM aba.order_levels($1::jsonb) ORDER BY n";
 static const char SQL_POST[] = "SELECT n, result, state, message FROM aba.post_orders($1::jsonb)";
 
 /* A level that keeps changing between reading and posting: give up then,

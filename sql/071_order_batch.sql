@@ -4,34 +4,63 @@
 -- Each order keeps everything post_order guarantees: its ref is its own
 -- idempotency key (a replay returns the first result, other content is
 -- refused), it earns at the level valid at its time, its card is locked,
--- it writes its outbox event in the same transaction, and a bad order
--- writes nothing.  The batch's cards are locked once, in id order.  Every
--- order gets one row back: result (posted or replayed), or state 'level'
--- (the card's level at the order's time is not the one it was evaluated
--- with: evaluate again and resubmit), 'held' (an earlier order of the same
--- card or ref was sent back: resubmit after it, so that each card's orders
--- post in the order given), or the SQLSTATE and message post_order raised.
+-- it writes its outbox event in the same transaction, an order that moves
+-- its card up upgrades it just after itself, and a bad order writes
+-- nothing.  The batch's cards are locked once, in id order.  Every order
+-- gets one row back: result (posted or replayed), or state 'level' (the
+-- card's level at the order's time is not the one it was evaluated with:
+-- evaluate again and resubmit), 'held' (an earlier order of the same card
+-- or ref was sent back: resubmit after it, so that each card's orders post
+-- in the order given), or the SQLSTATE and message post_order raised.
 --
--- Most orders take the set-based path: a card whose orders in the batch
--- all pass post_order's checks, of which at most one spends points (FEFO
--- then needs no lot another order of the batch changes), and whose spend
--- cannot reach an upgradable level above its own (so no upgrade happens
--- in between; the bound adds the batch to the card's spend over the
--- longest window).  Those orders are written with one statement per
--- table, exactly as post_order would write them one after another:
--- PostgreSQL's per-statement cost (plans, constraint expressions, index
--- opening) was nearly all of an order's time.  Every other card's orders
--- go through post_order itself, in the order given.
+-- Most orders take the set-based path, card by card: a card whose orders
+-- in the batch all pass post_order's checks and of which at most one
+-- spends points (FEFO then needs no lot another order of the batch
+-- changes).  Its orders are written with one statement per table, exactly
+-- as post_order would write them one after another: PostgreSQL's
+-- per-statement cost (plans, constraint expressions, index opening) was
+-- nearly all of an order's time.  Upgrades are decided set-based too
+-- (upgrade_after_order's rule, order by order, from the spend each order
+-- brings the card to): a card that cannot reach an upgradable level above
+-- its own needs no spend at all; one whose orders come in rising time
+-- gets its spend summed per order, and posts up to and including the
+-- first order that moves it up.  Its next order was evaluated at the old
+-- level, so it comes back 'level' (the rest 'held'), as post_order would
+-- refuse it.  A card whose orders are all replays of their first posting
+-- gets its first results back without writing anything.  Every other
+-- card's orders go through post_order itself, in the order given.
 SET LOCAL ROLE aba_owner;
 SET LOCAL search_path = aba;
 
--- One order of a batch as the engine sent it, what the checks found, and
--- (set-based path) the ids and balance it gets.
+-- The level each order of a batch earns at and its multiplier, in the
+-- order asked: [[card, at], ...].  What the engine reads before evaluating
+-- the carts; order_level for a whole batch in one statement (a function
+-- call per order, with its search_path switch, cost more than the lookup).
+-- An unknown card has no level (post_orders reports it).
+CREATE FUNCTION order_levels(p_orders jsonb)
+RETURNS TABLE (n integer, level text, earn_multiplier integer)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = aba, pg_temp AS $$
+	SELECT e.n::integer, h.level_code, coalesce(l.earn_multiplier, 10000)
+	  FROM jsonb_array_elements(p_orders) WITH ORDINALITY AS e(v, n)
+	  LEFT JOIN cards c ON c.code = e.v ->> 0
+	  LEFT JOIN LATERAL (SELECT level_code FROM level_history
+			      WHERE card_id = c.id AND valid_from <= (e.v ->> 1)::timestamptz
+				AND (valid_to IS NULL OR valid_to > (e.v ->> 1)::timestamptz)
+			      ORDER BY valid_from DESC LIMIT 1) h ON true
+	  LEFT JOIN levels l ON l.code = h.level_code
+	 ORDER BY e.n
+$$;
+
+-- One order of a batch as the engine sent it, what the checks found (how
+-- it posts: simple set-based, upgraded_to set when it moves its card up;
+-- deferred 'level' or 'held'; replayed with its first result), and for the
+-- set-based path the ids and balance it gets.
 CREATE TYPE order_batch_item AS (
 	n integer, card_id bigint, card text, active boolean, ref text, at timestamptz,
 	request jsonb, level text, total_base bigint, total_discount bigint, total_net bigint,
 	earn bigint, redeem bigint, validity_days integer, pos text, offline boolean, detail jsonb,
-	input_ok boolean, simple boolean,
+	input_ok boolean, simple boolean, upgraded_to text, up_spend bigint, deferred text,
+	replayed jsonb,
 	posting_id bigint, redeem_hid bigint, earn_hid bigint, lot_id bigint, event_id bigint,
 	balance bigint, result jsonb);
 
@@ -43,7 +72,11 @@ LANGUAGE sql AS $$
 $$;
 
 -- Reads the batch, applies post_order's checks (under the card locks) and
--- marks the orders of the cards that can take the set-based path.
+-- sorts the cards: 'replay' (all its orders are replays), 'plain' (set-based,
+-- no upgrade possible: the batch's spend plus the card's spend over the
+-- longest window stays below every upgradable level above its own),
+-- 'climb' (set-based, spend summed per order), or none (post_order).  No
+-- function is called per order: each call cost more than its lookup.
 CREATE FUNCTION order_batch_read(p_orders jsonb) RETURNS order_batch_item[]
 LANGUAGE sql AS $$
 WITH o AS (
@@ -60,37 +93,114 @@ WITH o AS (
 		request jsonb, level text, total_base bigint, total_discount bigint, total_net bigint,
 		earn bigint, redeem bigint, validity_days integer, pos text, offline boolean, detail jsonb)
 	  LEFT JOIN cards c ON c.code = r.card
+), looked AS (
+	-- level_at, available_points and begin_posting's replay test, inline
+	SELECT o.*, coalesce(o.input_ok AND o.card_id IS NOT NULL AND o.active AND o.ref_uses = 1,
+			     false) AS usable,
+	       prev.id IS NOT NULL AS used, prev.result AS prev_result,
+	       coalesce(prev.kind = 'order' AND prev.card_id = o.card_id AND prev.request = o.request,
+			false) AS same,
+	       (SELECT h.level_code FROM level_history h
+		 WHERE h.card_id = o.card_id AND h.valid_from <= o.at
+		   AND (h.valid_to IS NULL OR h.valid_to > o.at)
+		 ORDER BY h.valid_from DESC LIMIT 1) AS valid_level,
+	       CASE WHEN o.redeem > 0 THEN
+		(SELECT coalesce(sum(m.remaining), 0) FROM point_moves m
+		  WHERE m.card_id = o.card_id AND m.state = 'active' AND m.gained_at <= o.at
+		    AND (m.expires_at IS NULL OR m.expires_at > o.at)) END AS avail,
+	       lag(o.at) OVER (PARTITION BY o.card_id ORDER BY o.n) AS prev_at
+	  FROM o LEFT JOIN postings prev ON prev.key = o.ref
 ), checked AS (
-	SELECT o.*,
-	       coalesce(input_ok AND card_id IS NOT NULL AND active AND ref_uses = 1
-			AND NOT EXISTS (SELECT 1 FROM postings p WHERE p.key = o.ref)
-			AND level IS NOT DISTINCT FROM level_at(card_id, at)
-			AND (redeem = 0 OR available_points(card_id, at) >= redeem), false) AS fine
-	  FROM o
+	SELECT k.*, k.usable AND NOT k.used AND k.level IS NOT DISTINCT FROM k.valid_level
+		    AND (k.redeem = 0 OR k.avail >= k.redeem) AS fine,
+	       k.usable AND k.used AND k.same AS replay_ok
+	  FROM looked k
 ), per_card AS (
-	SELECT k.card_id, bool_and(k.fine) AS fine, count(*) AS orders,
-	       count(*) FILTER (WHERE k.redeem > 0) AS redeeming, min(k.at) AS min_at,
+	SELECT k.card_id, bool_and(k.fine) AS fine, bool_and(k.replay_ok) AS replays,
+	       count(*) AS orders, count(*) FILTER (WHERE k.redeem > 0) AS redeeming,
+	       bool_and(k.prev_at IS NULL OR k.at > k.prev_at) AS rising, min(k.at) AS min_at,
 	       max(k.at) AS max_at, sum(k.total_net) AS net, min(coalesce(l.sequence, -1)) AS min_seq
 	  FROM checked k LEFT JOIN levels l ON l.code = k.level
 	 WHERE k.card_id IS NOT NULL
 	 GROUP BY k.card_id
-), simple_cards AS (
-	SELECT pc.card_id FROM per_card pc
+), kinds AS (
+	SELECT pc.card_id,
+	       CASE WHEN pc.replays THEN 'replay'
+		    WHEN NOT pc.fine OR (pc.orders > 1 AND pc.redeeming > 0) THEN NULL
+		    WHEN up.threshold IS NULL
+			 OR pc.net + (SELECT coalesce(sum(x.total_net - x.refunded_amount), 0) FROM orders x
+				       WHERE x.card_id = pc.card_id AND x.ordered_at <= pc.max_at
+					 AND x.ordered_at > pc.min_at - make_interval(days => up.days))
+			    < up.threshold THEN 'plain'
+		    WHEN pc.rising THEN 'climb'
+	       END AS kind
+	  FROM per_card pc
 	 CROSS JOIN LATERAL (SELECT min(p.threshold) AS threshold, max(p.window_days) AS days
 			       FROM level_paths p JOIN levels l ON l.code = p.level_code
 			      WHERE p.upgradable AND l.sequence > pc.min_seq) up
-	 WHERE pc.fine AND (pc.orders = 1 OR pc.redeeming = 0)
-	   AND (up.threshold IS NULL
-		OR pc.net + (SELECT coalesce(sum(x.total_net - x.refunded_amount), 0) FROM orders x
-			      WHERE x.card_id = pc.card_id AND x.ordered_at <= pc.max_at
-				AND x.ordered_at > pc.min_at - make_interval(days => up.days)) < up.threshold)
+), climb AS (
+	-- upgrade_after_order looks just after each order
+	SELECT k.n, k.card_id, k.at, k.at + interval '1 microsecond' AS t, k.total_net,
+	       row_number() OVER (PARTITION BY k.card_id ORDER BY k.n) AS rank
+	  FROM checked k JOIN kinds d ON d.card_id = k.card_id AND d.kind = 'climb'
+), facts AS (
+	-- what of the card's past can stop an upgrade; while no order of the
+	-- batch has moved the card, its level just after an order that may
+	-- move it is the open period's (every change lies before)
+	SELECT d.card_id, coalesce(lc.last_change, '-infinity') AS last_change, lo.last_order,
+	       cur.change AS cur_change, coalesce(cl.sequence, -1) AS cur_seq
+	  FROM kinds d
+	  LEFT JOIN level_history cur ON cur.card_id = d.card_id AND cur.valid_to IS NULL
+	  LEFT JOIN levels cl ON cl.code = cur.level_code
+	 CROSS JOIN LATERAL (SELECT max(greatest(h.valid_from, h.valid_to)) AS last_change
+			       FROM level_history h WHERE h.card_id = d.card_id) lc
+	 CROSS JOIN LATERAL (SELECT max(x.ordered_at) AS last_order FROM orders x
+			      WHERE x.card_id = d.card_id) lo
+	 WHERE d.kind = 'climb'
+), spend AS (
+	-- qualifying_spend just after each order: the card's posted orders
+	-- and the batch's up to this one (rising: those before it in time)
+	SELECT c.n, w.days,
+	       (SELECT coalesce(sum(x.total_net - x.refunded_amount), 0) FROM orders x
+		 WHERE x.card_id = c.card_id AND x.ordered_at <= c.t
+		   AND x.ordered_at > c.t - make_interval(days => w.days))
+	       + (SELECT sum(b.total_net) FROM climb b
+		   WHERE b.card_id = c.card_id AND b.n <= c.n
+		     AND b.at > c.t - make_interval(days => w.days)) AS spend
+	  FROM climb c
+	 CROSS JOIN (SELECT DISTINCT window_days AS days FROM level_paths WHERE upgradable) w
+), reached AS (
+	-- the highest upgradable level the spend reaches
+	SELECT DISTINCT ON (s.n) s.n, l.code, l.sequence, s.spend
+	  FROM spend s
+	  JOIN level_paths p ON p.window_days = s.days AND p.upgradable AND s.spend >= p.threshold
+	  JOIN levels l ON l.code = p.level_code
+	 ORDER BY s.n, l.sequence DESC
+), first_move AS (
+	-- upgrade_after_order's conditions: not in the future, after every
+	-- level change and order of the card, no override then or before
+	SELECT DISTINCT ON (c.card_id) c.card_id, c.n, c.rank, r.code, r.spend
+	  FROM climb c JOIN facts f ON f.card_id = c.card_id JOIN reached r ON r.n = c.n
+	 WHERE r.sequence > f.cur_seq AND c.t <= now() AND c.t > f.last_change
+	   AND (f.last_order IS NULL OR f.last_order < c.t)
+	   AND f.cur_change IS DISTINCT FROM 'override'
+	   AND NOT EXISTS (SELECT 1 FROM level_overrides v
+			    WHERE v.card_id = c.card_id AND v.valid_from <= c.t AND v.valid_until > c.t)
+	 ORDER BY c.card_id, c.n
 )
 SELECT coalesce(array_agg(ROW(k.n, k.card_id, coalesce(k.found_code, k.card), k.active, k.ref,
 	k.at, k.request, k.level, k.total_base, k.total_discount, k.total_net, k.earn, k.redeem,
 	k.validity_days, k.pos, coalesce(k.offline, false), coalesce(k.detail, '{}'),
-	coalesce(k.input_ok, false), s.card_id IS NOT NULL,
+	coalesce(k.input_ok, false),
+	coalesce(d.kind = 'plain' OR (d.kind = 'climb' AND (m.n IS NULL OR k.n <= m.n)), false),
+	CASE WHEN k.n = m.n THEN m.code END, CASE WHEN k.n = m.n THEN m.spend END,
+	CASE WHEN c.rank = m.rank + 1 THEN 'level' WHEN c.rank > m.rank + 1 THEN 'held' END,
+	CASE WHEN d.kind = 'replay' THEN k.prev_result || '{"replay": true}' END,
 	NULL, NULL, NULL, NULL, NULL, NULL, NULL)::order_batch_item ORDER BY k.n), '{}')
-  FROM checked k LEFT JOIN simple_cards s ON s.card_id = k.card_id
+  FROM checked k
+  LEFT JOIN kinds d ON d.card_id = k.card_id
+  LEFT JOIN climb c ON c.n = k.n
+  LEFT JOIN first_move m ON m.card_id = k.card_id
 $$;
 
 -- The set-based path's plan: ids handed out in each card's order of
@@ -113,12 +223,13 @@ DECLARE
 BEGIN
 	SELECT coalesce(array_agg(ROW(i.n, i.card_id, i.card, i.active, i.ref, i.at, i.request,
 		i.level, i.total_base, i.total_discount, i.total_net, i.earn, i.redeem,
-		i.validity_days, i.pos, i.offline, i.detail, i.input_ok, i.simple, i.posting_id,
-		i.redeem_hid, i.earn_hid, i.lot_id, i.event_id, i.balance,
+		i.validity_days, i.pos, i.offline, i.detail, i.input_ok, i.simple, i.upgraded_to,
+		i.up_spend, i.deferred, i.replayed, i.posting_id, i.redeem_hid, i.earn_hid, i.lot_id,
+		i.event_id, i.balance,
 		jsonb_build_object('kind', 'order', 'order', i.ref, 'card', i.card, 'level', i.level,
 			'total_base', i.total_base, 'total_discount', i.total_discount,
 			'total_net', i.total_net, 'points_earned', i.earn, 'points_redeemed', i.redeem,
-			'upgraded_to', NULL, 'offline', i.offline, 'balance', i.balance,
+			'upgraded_to', i.upgraded_to, 'offline', i.offline, 'balance', i.balance,
 			'posting', i.posting_id, 'replay', false))::order_batch_item ORDER BY i.pos_in), '{}')
 	  INTO planned
 	  FROM (SELECT s.*, posting_ids[s.pos_in::integer] AS posting_id,
@@ -132,7 +243,7 @@ BEGIN
 		  FROM (SELECT u.n, u.card_id, u.card, u.active, u.ref, u.at, u.request, u.level,
 			       u.total_base, u.total_discount, u.total_net, u.earn, u.redeem,
 			       u.validity_days, u.pos, u.offline, u.detail, u.input_ok, u.simple,
-			       u.ordinality AS pos_in,
+			       u.upgraded_to, u.up_spend, u.deferred, u.replayed, u.ordinality AS pos_in,
 			       coalesce(sum((u.redeem > 0)::integer + (u.earn > 0)::integer)
 					OVER (ORDER BY u.ordinality ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
 					0) AS entries_before,
@@ -145,8 +256,9 @@ $$;
 
 -- Writes the planned orders as post_order would, one statement per table:
 -- postings with their results, history (each order's redemption, then its
--- earn), lots taken FEFO by a redemption, new lots, balances, orders and
--- outbox events, then one NOTIFY (`aba sync run` reads what is due).
+-- earn), lots taken FEFO by a redemption, new lots, balances and levels,
+-- orders and outbox events, then one NOTIFY (`aba sync run` reads what is
+-- due).
 CREATE FUNCTION order_batch_write(p_plan order_batch_item[]) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -195,9 +307,18 @@ BEGIN
 	  FROM unnest(p_plan) WHERE earn > 0;
 	INSERT INTO lot_movements (card_id, history_id, lot_id, amount)
 	SELECT card_id, earn_hid, lot_id, earn FROM unnest(p_plan) WHERE earn > 0 ORDER BY earn_hid;
-	UPDATE cards c SET balance = c.balance + d.delta
-	  FROM (SELECT card_id, sum(earn - redeem) AS delta FROM unnest(p_plan) GROUP BY card_id) d
-	 WHERE c.id = d.card_id AND d.delta <> 0;
+	-- change_level for the orders that move their card up (one a card):
+	-- the open period ends and the new one starts just after the order.
+	UPDATE cards c SET balance = c.balance + d.delta, level_code = coalesce(d.up, c.level_code)
+	  FROM (SELECT card_id, sum(earn - redeem) AS delta, max(upgraded_to) AS up
+		  FROM unnest(p_plan) GROUP BY card_id) d
+	 WHERE c.id = d.card_id AND (d.delta <> 0 OR d.up IS NOT NULL);
+	UPDATE level_history h SET valid_to = p.at + interval '1 microsecond'
+	  FROM unnest(p_plan) p
+	 WHERE p.upgraded_to IS NOT NULL AND h.card_id = p.card_id AND h.valid_to IS NULL;
+	INSERT INTO level_history (card_id, level_code, valid_from, change, spend)
+	SELECT card_id, upgraded_to, at + interval '1 microsecond', 'upgrade', up_spend
+	  FROM unnest(p_plan) WHERE upgraded_to IS NOT NULL ORDER BY card_id;
 	INSERT INTO orders (ref, card_id, posting_id, ordered_at, pos, offline, level_code,
 			    total_base, total_discount, total_net, points_earned, points_redeemed,
 			    earned_lot_id, detail)
@@ -269,8 +390,10 @@ BEGIN
 	plan := order_batch_plan(items);
 	PERFORM order_batch_write(plan);
 	RETURN QUERY SELECT p.n, p.result, NULL::text, NULL::text FROM unnest(plan) p;
+	RETURN QUERY SELECT i.n, i.replayed, i.deferred, NULL::text FROM unnest(items) i
+		      WHERE i.replayed IS NOT NULL OR i.deferred IS NOT NULL;
 	FOREACH o IN ARRAY items LOOP
-		CONTINUE WHEN o.simple;
+		CONTINUE WHEN o.simple OR o.replayed IS NOT NULL OR o.deferred IS NOT NULL;
 		n := o.n;
 		result := NULL;
 		state := NULL;
