@@ -20,6 +20,10 @@ static const char SQL_EXPIRE[] =
 	"SELECT aba.expire_due($1::timestamptz, $2::integer)";
 static const char SQL_VERIFY[] =
 	"SELECT card, problem, detail FROM aba.verify($1)";
+static const char SQL_VERIFY_MARK[] =
+	"SELECT m->>'history', m->>'postings' FROM aba.verify_mark() m";
+static const char SQL_VERIFY_RECORD[] =
+	"SELECT card, problem, detail FROM aba.verify_record($1::bigint, $2::bigint)";
 
 #define EXPIRE_BATCH "500"
 
@@ -149,13 +153,36 @@ int aba_ledger_expire(struct aba_db *db, const char *as_of, aba_expire_progress 
 	return 0;
 }
 
+/* A pass over every card is kept for the consistency report when the
+ * server can write (sql/080): first the cut, in its own transaction, then
+ * the pass in a snapshot taken after it.  On a replica it is only run. */
+static int verify_all(struct aba_db *db, PGresult **res, struct aba_err *err)
+{
+	const char *params[2] = { NULL, NULL };
+	PGresult *mark = NULL;
+	int rc;
+
+	if (aba_db_call_repeatable(db, SQL_VERIFY_MARK, 0, NULL, PGRES_TUPLES_OK, &mark, err))
+		return -1;
+	if (PQgetisnull(mark, 0, 0)) {
+		PQclear(mark);
+		return aba_db_call_repeatable(db, SQL_VERIFY, 1, params, PGRES_TUPLES_OK, res, err);
+	}
+	params[0] = PQgetvalue(mark, 0, 0);
+	params[1] = PQgetvalue(mark, 0, 1);
+	rc = aba_db_call_repeatable(db, SQL_VERIFY_RECORD, 2, params, PGRES_TUPLES_OK, res, err);
+	PQclear(mark);
+	return rc;
+}
+
 int aba_ledger_verify(struct aba_db *db, const char *card, aba_problem_fn fn, void *arg,
 		      long *problems, struct aba_err *err)
 {
 	const char *params[1] = { card };
 	PGresult *res = NULL;
 
-	if (aba_db_call_repeatable(db, SQL_VERIFY, 1, params, PGRES_TUPLES_OK, &res, err))
+	if (card ? aba_db_call_repeatable(db, SQL_VERIFY, 1, params, PGRES_TUPLES_OK, &res, err)
+		 : verify_all(db, &res, err))
 		return -1;
 	*problems = PQntuples(res);
 	for (int i = 0; fn && i < PQntuples(res); i++) {

@@ -81,7 +81,9 @@ struct aba_problem {
 typedef void (*aba_problem_fn)(void *arg, const struct aba_problem *p);
 
 /* Checks every invariant of DESIGN.md for every card (card NULL) or one.
- * *problems counts what was found; each is passed to fn. */
+ * *problems counts what was found; each is passed to fn.  A pass over
+ * every card on a primary is kept as the one the consistency report
+ * starts from (sql/080). */
 int aba_ledger_verify(struct aba_db *db, const char *card, aba_problem_fn fn, void *arg,
 		      long *problems, struct aba_err *err);
 

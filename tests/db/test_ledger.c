@@ -506,6 +506,76 @@ START_TEST(verify_finds_a_tampered_balance)
 }
 END_TEST
 
+/* A change behind the ledger's back (triggers off, as only a superuser
+ * can), the checks verify must then name for card V2, and the change
+ * undone.  verify for one card reads movements through the card's lots
+ * and entries, for every card in one grouped pass: both must agree. */
+static const char V2_MOVE[] = "(SELECT max(m.id) FROM aba.lot_movements m JOIN aba.cards c"
+			      " ON c.id = m.card_id WHERE c.code = 'V2' AND m.amount < 0)";
+
+static void tamper(const char *sql)
+{
+	char all[1024];
+
+	snprintf(all, sizeof(all), "SET LOCAL session_replication_role = replica; %s", sql);
+	testdb_value(db, all);
+}
+
+static void verify_names(const char *check, long n)
+{
+	static const char one_vs_all[] =
+		"SELECT count(*) FROM (SELECT problem, detail FROM aba.verify('V2') EXCEPT ALL"
+		" SELECT problem, detail FROM aba.verify() WHERE card = 'V2') d";
+	static const char all_vs_one[] =
+		"SELECT count(*) FROM (SELECT problem, detail FROM aba.verify() WHERE card = 'V2'"
+		" EXCEPT ALL SELECT problem, detail FROM aba.verify('V2')) d";
+
+	ck_assert_int_eq(problems("V2"), n);
+	ck_assert_int_eq(q("SELECT count(*) FROM aba.verify('V2') WHERE problem = '%s'", check), 1);
+	ck_assert_int_eq(testdb_value(db, one_vs_all), 0);
+	ck_assert_int_eq(testdb_value(db, all_vs_one), 0);
+}
+
+START_TEST(verify_finds_each_broken_movement)
+{
+	char sql[512];
+	struct aba_err err;
+
+	card("V2");
+	earn("V2", 10000, "v2-a", NULL, 0);
+	ck_assert_int_eq(redeem("V2", 3000, "v2-b", NULL, &err), 0);
+	ck_assert_int_eq(problems("V2"), 0);
+
+	/* a lot holding more than its movements: balance too */
+	tamper("UPDATE aba.point_moves SET remaining = remaining + 1 WHERE card_id ="
+	       " (SELECT id FROM aba.cards WHERE code = 'V2') RETURNING 1");
+	verify_names("lot_vs_movements", 2);
+	verify_names("balance_vs_lots", 2);
+	tamper("UPDATE aba.point_moves SET remaining = remaining - 1 WHERE card_id ="
+	       " (SELECT id FROM aba.cards WHERE code = 'V2') RETURNING 1");
+
+	/* a movement changed: its lot and its entry disagree with it */
+	snprintf(sql, sizeof(sql), "UPDATE aba.lot_movements SET amount = amount - 1 WHERE id = %s"
+		 " RETURNING 1", V2_MOVE);
+	tamper(sql);
+	verify_names("lot_vs_movements", 2);
+	verify_names("history_vs_movements", 2);
+	snprintf(sql, sizeof(sql), "UPDATE aba.lot_movements SET amount = amount + 1 WHERE id = %s"
+		 " RETURNING 1", V2_MOVE);
+	tamper(sql);
+
+	/* a refund giving back more than was taken */
+	snprintf(sql, sizeof(sql), "INSERT INTO aba.lot_movements (card_id, history_id, lot_id,"
+		 " amount, reverses_id) SELECT card_id, history_id, lot_id, 4000, id FROM"
+		 " aba.lot_movements WHERE id = %s RETURNING 1", V2_MOVE);
+	tamper(sql);
+	verify_names("restore_exceeds_redeem", 3);
+	tamper("DELETE FROM aba.lot_movements WHERE reverses_id IS NOT NULL AND amount = 4000"
+	       " RETURNING 1");
+	ck_assert_int_eq(problems("V2"), 0);
+}
+END_TEST
+
 START_TEST(bad_input_is_refused)
 {
 	struct aba_err err;
@@ -570,6 +640,7 @@ int main(void)
 	tcase_add_test(tc, short_search_matches_prefixes_longer_matches_anywhere);
 	tcase_add_test(tc, history_is_append_only);
 	tcase_add_test(tc, verify_finds_a_tampered_balance);
+	tcase_add_test(tc, verify_finds_each_broken_movement);
 	tcase_add_test(tc, bad_input_is_refused);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
