@@ -146,6 +146,14 @@ exits "consistency broken" 1 $?
 has "consistency broken" "$out" "A2,balance_vs_lots"
 has "consistency broken" "$out" "ledger problems found"
 hasnt "consistency broken" "$out" "A1,"
+# the title says what the report stands on: every card, then the last full check
+has "consistency without a pass" "$(a report consistency 2>&1)" "no full pass recorded"
+a verify >/dev/null 2>&1
+exits "verify finds A2" 1 $?
+out=$(a report consistency 2>&1)
+exits "consistency from the pass" 1 $?
+has "consistency from the pass" "$out" "(aba verify), 0 cards changed since checked now"
+has "consistency from the pass" "$out" "A2"
 
 echo "report CLI: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -634,6 +634,77 @@ START_TEST(consistency_reports_what_verify_finds)
 }
 END_TEST
 
+/* The consistency report as the auditor runs it: rows and what its title
+ * says it stands on. */
+static void consistency(struct aba_report *r, int rows, const char *title_has)
+{
+	struct aba_report_params p = { 0 };
+	struct aba_err err;
+
+	ck_assert_msg(aba_report_run(auditor, "consistency", &p, r, &err) == 0, "%s", err.msg);
+	ck_assert_msg(strstr(r->title, title_has), "title '%s' lacks '%s'", r->title, title_has);
+	ck_assert_int_eq(r->nrows, rows);
+	for (int i = 0; i < rows; i++)
+		ck_assert_ptr_nonnull(aba_report_cell(r, i, 0)->text);
+}
+
+static long full_pass(void)
+{
+	struct aba_err err;
+	long problems;
+
+	ck_assert_msg(aba_ledger_verify(auditor, NULL, NULL, NULL, &problems, &err) == 0, "%s",
+		      err.msg);
+	ck_assert_int_eq(testdb_value(db, "SELECT count(*) FROM aba.verify_passes"), 1);
+	ck_assert_int_eq(testdb_value(db, "SELECT count(*) FROM aba.verify_findings"), problems);
+	return problems;
+}
+
+START_TEST(consistency_starts_from_the_last_full_pass)
+{
+	struct aba_report r;
+	long r3;
+
+	consistency(&r, 0, "no full pass recorded (aba verify), every card checked now");
+	aba_report_clear(&r);
+	/* R2 broken behind the ledger's back; a full pass keeps what it found */
+	testdb_value(db, "UPDATE aba.cards SET balance = balance + 7 WHERE code = 'R2' RETURNING 1");
+	ck_assert_int_eq(full_pass(), 2);
+	consistency(&r, 2, ", 0 cards changed since checked now");
+	ck_assert_str_eq(aba_report_cell(&r, 0, 0)->text, "R2");
+	ck_assert_str_eq(aba_report_cell(&r, 1, 1)->text, "balance_vs_lots");
+	aba_report_clear(&r);
+	/* mended behind its back too: only a full pass can see that */
+	testdb_value(db, "UPDATE aba.cards SET balance = balance - 7 WHERE code = 'R2' RETURNING 1");
+	consistency(&r, 2, ", 0 cards changed since");
+	aba_report_clear(&r);
+	/* a posting to R2 changes it, so it is checked again, live */
+	testdb_value(db, "SELECT 1 FROM aba.earn('R2', 500, 'consistency-r2', 'test', now(), 365)");
+	consistency(&r, 0, ", 1 card changed since");
+	aba_report_clear(&r);
+	/* R3 broken, then posted to: the live check finds what verify finds */
+	testdb_value(db, "UPDATE aba.cards SET balance = balance + 3 WHERE code = 'R3' RETURNING 1");
+	testdb_value(db, "SELECT 1 FROM aba.earn('R3', 500, 'consistency-r3', 'test', now(), 365)");
+	r3 = testdb_value(db, "SELECT count(*) FROM aba.verify('R3')");
+	ck_assert_int_gt(r3, 0);
+	consistency(&r, (int)r3, ", 2 cards changed since");
+	for (int i = 0; i < r.nrows; i++)
+		ck_assert_str_eq(aba_report_cell(&r, i, 0)->text, "R3");
+	aba_report_clear(&r);
+	/* the next full pass replaces the last and agrees */
+	ck_assert_int_eq(full_pass(), r3);
+	consistency(&r, (int)r3, ", 0 cards changed since");
+	aba_report_clear(&r);
+	/* posted to again: what the pass found about R3's older entries stays */
+	testdb_value(db, "SELECT 1 FROM aba.earn('R3', 500, 'consistency-r3b', 'test', now(), 365)");
+	ck_assert_int_eq(testdb_value(db, "SELECT count(*) FROM aba.verify('R3')"), r3);
+	consistency(&r, (int)r3, ", 1 card changed since");
+	ck_assert_int_eq(testdb_value(db, "SELECT count(*) FROM aba.verify_since_pass()"
+				      " WHERE problem = 'history_sequence'"), 1);
+	aba_report_clear(&r);
+}
+END_TEST
+
 START_TEST(reports_need_a_staff_role_that_reads_the_ledger)
 {
 	struct aba_db *c = testdb_connect(DBNAME, "rep_approver", "aba_approver");
@@ -684,6 +755,7 @@ int main(void)
 	/* after the history checks: these add lots near today */
 	tcase_add_test(tc, expiring_top_and_totals);
 	tcase_add_test(tc, consistency_reports_what_verify_finds);
+	tcase_add_test(tc, consistency_starts_from_the_last_full_pass);
 	tcase_add_test(tc, reports_need_a_staff_role_that_reads_the_ledger);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -69,6 +69,8 @@ postings_fail_cleanly t_readonly "the database is read-only: nothing was written
 # reading still works while read-only
 psql_ -d postgres -c "ALTER DATABASE t_readonly SET default_transaction_read_only = on"
 "$aba" --db "host=$sock dbname=t_readonly" card show F1 >/dev/null && ok || bad "card show on a read-only database"
+# and so does a full check, which a read-only server cannot keep for the report
+"$aba" --db "host=$sock dbname=t_readonly" verify >/dev/null && ok || bad "aba verify on a read-only database"
 psql_ -d postgres -c "DROP DATABASE t_readonly WITH (FORCE)"
 
 # 2. Disk full: the database lives in a tablespace on a small tmpfs that a
