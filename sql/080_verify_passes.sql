@@ -33,15 +33,17 @@ CREATE INDEX verify_findings_pass_idx ON verify_findings (pass_id, card_id);
 
 -- Step 1 of a recorded pass, its own short transaction: waits until no
 -- posting is in flight (as report_refresh_mark does), so that every id up
--- to the maxima is committed before the pass takes its snapshot.  NULL on
--- a read-only server (a replica): there the pass is only run, not kept.
+-- to the maxima is committed before the pass takes its snapshot.  Postings
+-- first: a posting writes its postings row before its history, so taking
+-- them in that order cannot deadlock with one.  NULL on a read-only
+-- server (a replica): there the pass is only run, not kept.
 CREATE FUNCTION verify_mark() RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = aba, pg_temp AS $$
 BEGIN
 	IF pg_is_in_recovery() OR current_setting('transaction_read_only')::boolean THEN
 		RETURN NULL;
 	END IF;
-	LOCK TABLE point_history, postings IN SHARE MODE;
+	LOCK TABLE postings, point_history IN SHARE MODE;
 	RETURN jsonb_build_object('history', coalesce((SELECT max(id) FROM point_history), 0),
 				  'postings', coalesce((SELECT max(id) FROM postings), 0));
 END
