@@ -5,6 +5,7 @@
  * exactly once. */
 #include <check.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 #include "aba_card.h"
 #include "aba_ledger.h"
+#include "aba_report.h"
 #include "testdb.h"
 
 #define DBNAME "t_concurrency"
@@ -123,10 +125,47 @@ static void *run_worker(void *arg)
 	return NULL;
 }
 
+/* Full checks and consistency reports while the workers post: each pass
+ * reads one snapshot, so it must find nothing, and the cut it keeps
+ * (under a lock every posting also takes) must never fail or deadlock. */
+struct verifier {
+	atomic_int stop;
+	long passes;
+	char error[300];
+};
+
+static void *run_verifier(void *arg)
+{
+	struct verifier *v = arg;
+	struct aba_db *db = testdb_connect(DBNAME, NULL, NULL);
+	struct aba_report_params p = { 0 };
+	struct aba_report r;
+	struct aba_err err;
+	long problems;
+
+	while (!atomic_load(&v->stop) && !v->error[0]) {
+		if (aba_ledger_verify(db, NULL, NULL, NULL, &problems, &err))
+			snprintf(v->error, sizeof(v->error), "verify: %s", err.msg);
+		else if (problems)
+			snprintf(v->error, sizeof(v->error), "verify found %ld problems", problems);
+		else if (aba_report_run(db, "consistency", &p, &r, &err))
+			snprintf(v->error, sizeof(v->error), "report: %s", err.msg);
+		else {
+			if (r.nrows)
+				snprintf(v->error, sizeof(v->error), "report: %d rows", r.nrows);
+			aba_report_clear(&r);
+			v->passes++;
+		}
+	}
+	aba_db_free(db);
+	return NULL;
+}
+
 START_TEST(random_postings_keep_every_invariant)
 {
 	static struct worker w[THREADS];
-	pthread_t th[THREADS];
+	static struct verifier v;
+	pthread_t th[THREADS], vt;
 	struct aba_db *db = testdb_create(DBNAME);
 	int64_t told[CARDS] = { 0 };
 	long postings = 0, replays = 0, refused = 0, retries = 0, problems = -1;
@@ -144,6 +183,7 @@ START_TEST(random_postings_keep_every_invariant)
 		w[i].seed = 1234u + (unsigned)i;
 		ck_assert_int_eq(pthread_create(&th[i], NULL, run_worker, &w[i]), 0);
 	}
+	ck_assert_int_eq(pthread_create(&vt, NULL, run_verifier, &v), 0);
 	for (int i = 0; i < THREADS; i++) {
 		pthread_join(th[i], NULL);
 		ck_assert_msg(w[i].failed == 0, "worker %d: %ld failures, last: %s", i, w[i].failed,
@@ -155,8 +195,13 @@ START_TEST(random_postings_keep_every_invariant)
 		for (int c = 0; c < CARDS; c++)
 			told[c] += w[i].earned[c] - w[i].redeemed[c];
 	}
+	atomic_store(&v.stop, 1);
+	pthread_join(vt, NULL);
+	ck_assert_msg(!v.error[0], "while posting: %s", v.error);
+	ck_assert_int_gt(v.passes, 0);
 	printf("concurrency: %ld postings, %ld replays, %ld refused for lack of points, "
-	       "%ld retries\n", postings, replays, refused, retries);
+	       "%ld retries; %ld full checks and reports meanwhile\n", postings, replays, refused,
+	       retries, v.passes);
 
 	ck_assert_int_eq(aba_ledger_verify(db, NULL, NULL, NULL, &problems, &err), 0);
 	ck_assert_int_eq(problems, 0);
