@@ -80,9 +80,12 @@ $$;
 CREATE FUNCTION order_batch_read(p_orders jsonb) RETURNS order_batch_item[]
 LANGUAGE sql AS $$
 WITH o AS (
+	-- narrow rows: the request and detail are taken from p_orders at the
+	-- end (copying them through every step was most of the read's time)
 	SELECT e.n::integer AS n, c.id AS card_id, c.code AS found_code, c.active, r.*,
 	       (r.ref IS NOT NULL AND length(r.ref) BETWEEN 1 AND 200 AND r.at IS NOT NULL
-		AND r.request IS NOT NULL AND r.total_base >= 0 AND r.total_discount >= 0
+		AND e.v ? 'request' AND jsonb_typeof(e.v -> 'request') <> 'null'
+		AND r.total_base >= 0 AND r.total_discount >= 0
 		AND r.total_net >= 0 AND r.earn >= 0 AND r.redeem >= 0
 		AND r.total_net = r.total_base - r.total_discount
 		AND (r.pos IS NULL OR length(r.pos) BETWEEN 1 AND 100)
@@ -90,16 +93,17 @@ WITH o AS (
 	       count(*) OVER (PARTITION BY r.ref) AS ref_uses
 	  FROM jsonb_array_elements(p_orders) WITH ORDINALITY AS e(v, n)
 	 CROSS JOIN LATERAL jsonb_to_record(e.v) AS r(ref text, card text, at timestamptz,
-		request jsonb, level text, total_base bigint, total_discount bigint, total_net bigint,
-		earn bigint, redeem bigint, validity_days integer, pos text, offline boolean, detail jsonb)
+		level text, total_base bigint, total_discount bigint, total_net bigint,
+		earn bigint, redeem bigint, validity_days integer, pos text, offline boolean)
 	  LEFT JOIN cards c ON c.code = r.card
 ), looked AS (
 	-- level_at, available_points and begin_posting's replay test, inline
 	SELECT o.*, coalesce(o.input_ok AND o.card_id IS NOT NULL AND o.active AND o.ref_uses = 1,
 			     false) AS usable,
-	       prev.id IS NOT NULL AS used, prev.result AS prev_result,
-	       coalesce(prev.kind = 'order' AND prev.card_id = o.card_id AND prev.request = o.request,
-			false) AS same,
+	       prev.id AS prev_id,
+	       CASE WHEN prev.id IS NOT NULL THEN
+		coalesce(prev.kind = 'order' AND prev.card_id = o.card_id
+			 AND prev.request = p_orders -> (o.n - 1) -> 'request', false) END AS same,
 	       (SELECT h.level_code FROM level_history h
 		 WHERE h.card_id = o.card_id AND h.valid_from <= o.at
 		   AND (h.valid_to IS NULL OR h.valid_to > o.at)
@@ -111,10 +115,19 @@ WITH o AS (
 	       lag(o.at) OVER (PARTITION BY o.card_id ORDER BY o.n) AS prev_at
 	  FROM o LEFT JOIN postings prev ON prev.key = o.ref
 ), checked AS (
-	SELECT k.*, k.usable AND NOT k.used AND k.level IS NOT DISTINCT FROM k.valid_level
+	SELECT k.*, k.usable AND k.prev_id IS NULL AND k.level IS NOT DISTINCT FROM k.valid_level
 		    AND (k.redeem = 0 OR k.avail >= k.redeem) AS fine,
-	       k.usable AND k.used AND k.same AS replay_ok
+	       k.usable AND k.prev_id IS NOT NULL AND k.same AS replay_ok
 	  FROM looked k
+), ladder AS (
+	-- for a card at each level (or none), the lowest threshold and the
+	-- longest and shortest window of the upgradable levels above it
+	SELECT f.sequence, min(p.threshold) AS threshold, max(p.window_days) AS days,
+	       make_interval(days => min(p.window_days)) AS shortest
+	  FROM (SELECT sequence FROM levels UNION ALL SELECT -1) f
+	  LEFT JOIN levels l ON l.sequence > f.sequence
+	  LEFT JOIN level_paths p ON p.level_code = l.code AND p.upgradable
+	 GROUP BY f.sequence
 ), per_card AS (
 	SELECT k.card_id, bool_and(k.fine) AS fine, bool_and(k.replay_ok) AS replays,
 	       count(*) AS orders, count(*) FILTER (WHERE k.redeem > 0) AS redeeming,
@@ -132,70 +145,62 @@ WITH o AS (
 				       WHERE x.card_id = pc.card_id AND x.ordered_at <= pc.max_at
 					 AND x.ordered_at > pc.min_at - make_interval(days => up.days))
 			    < up.threshold THEN 'plain'
-		    WHEN pc.rising THEN 'climb'
+		    WHEN pc.rising AND pc.max_at - pc.min_at < up.shortest - interval '1 microsecond'
+			 THEN 'climb'
 	       END AS kind
 	  FROM per_card pc
-	 CROSS JOIN LATERAL (SELECT min(p.threshold) AS threshold, max(p.window_days) AS days
-			       FROM level_paths p JOIN levels l ON l.code = p.level_code
-			      WHERE p.upgradable AND l.sequence > pc.min_seq) up
-), climb AS (
-	-- upgrade_after_order looks just after each order
-	SELECT k.n, k.card_id, k.at, k.at + interval '1 microsecond' AS t, k.total_net,
+	  LEFT JOIN ladder up ON up.sequence = pc.min_seq
+), climb AS MATERIALIZED (
+	-- upgrade_after_order looks just after each order; the batch's spend
+	-- of the card up to there is a running sum (its orders rise in time
+	-- and lie within the shortest window of each other)
+	SELECT k.n, k.card_id, k.at + interval '1 microsecond' AS t,
+	       sum(k.total_net) OVER (PARTITION BY k.card_id ORDER BY k.n) AS batch_spend,
 	       row_number() OVER (PARTITION BY k.card_id ORDER BY k.n) AS rank
 	  FROM checked k JOIN kinds d ON d.card_id = k.card_id AND d.kind = 'climb'
-), facts AS (
-	-- what of the card's past can stop an upgrade; while no order of the
-	-- batch has moved the card, its level just after an order that may
-	-- move it is the open period's (every change lies before)
-	SELECT d.card_id, coalesce(lc.last_change, '-infinity') AS last_change, lo.last_order,
-	       cur.change AS cur_change, coalesce(cl.sequence, -1) AS cur_seq
-	  FROM kinds d
-	  LEFT JOIN level_history cur ON cur.card_id = d.card_id AND cur.valid_to IS NULL
-	  LEFT JOIN levels cl ON cl.code = cur.level_code
-	 CROSS JOIN LATERAL (SELECT max(greatest(h.valid_from, h.valid_to)) AS last_change
-			       FROM level_history h WHERE h.card_id = d.card_id) lc
-	 CROSS JOIN LATERAL (SELECT max(x.ordered_at) AS last_order FROM orders x
-			      WHERE x.card_id = d.card_id) lo
-	 WHERE d.kind = 'climb'
-), spend AS (
-	-- qualifying_spend just after each order: the card's posted orders
-	-- and the batch's up to this one (rising: those before it in time)
-	SELECT c.n, w.days,
-	       (SELECT coalesce(sum(x.total_net - x.refunded_amount), 0) FROM orders x
-		 WHERE x.card_id = c.card_id AND x.ordered_at <= c.t
-		   AND x.ordered_at > c.t - make_interval(days => w.days))
-	       + (SELECT sum(b.total_net) FROM climb b
-		   WHERE b.card_id = c.card_id AND b.n <= c.n
-		     AND b.at > c.t - make_interval(days => w.days)) AS spend
+), moves AS (
+	-- the orders that would move their card up, were they the first of the
+	-- batch to: the highest upgradable level the spend reaches, above the
+	-- card's level, not in the future, after every level change and order
+	-- of the card, no override in force or open
+	SELECT c.n, c.card_id, c.rank, r.code, r.spend
 	  FROM climb c
-	 CROSS JOIN (SELECT DISTINCT window_days AS days FROM level_paths WHERE upgradable) w
-), reached AS (
-	-- the highest upgradable level the spend reaches
-	SELECT DISTINCT ON (s.n) s.n, l.code, l.sequence, s.spend
-	  FROM spend s
-	  JOIN level_paths p ON p.window_days = s.days AND p.upgradable AND s.spend >= p.threshold
-	  JOIN levels l ON l.code = p.level_code
-	 ORDER BY s.n, l.sequence DESC
-), first_move AS (
-	-- upgrade_after_order's conditions: not in the future, after every
-	-- level change and order of the card, no override then or before
-	SELECT DISTINCT ON (c.card_id) c.card_id, c.n, c.rank, r.code, r.spend
-	  FROM climb c JOIN facts f ON f.card_id = c.card_id JOIN reached r ON r.n = c.n
-	 WHERE r.sequence > f.cur_seq AND c.t <= now() AND c.t > f.last_change
-	   AND (f.last_order IS NULL OR f.last_order < c.t)
-	   AND f.cur_change IS DISTINCT FROM 'override'
+	 CROSS JOIN LATERAL (
+		SELECT l.code, l.sequence, s.spend
+		  FROM (SELECT w.days, c.batch_spend
+				+ (SELECT coalesce(sum(x.total_net - x.refunded_amount), 0) FROM orders x
+				    WHERE x.card_id = c.card_id AND x.ordered_at <= c.t
+				      AND x.ordered_at > c.t - make_interval(days => w.days)) AS spend
+			  FROM (SELECT DISTINCT window_days AS days FROM level_paths
+				 WHERE upgradable) w) s
+		  JOIN level_paths p ON p.window_days = s.days AND p.upgradable
+				    AND s.spend >= p.threshold
+		  JOIN levels l ON l.code = p.level_code
+		 ORDER BY l.sequence DESC LIMIT 1) r
+	 WHERE c.t <= now()
+	   AND r.sequence > coalesce((SELECT v.sequence FROM level_history h
+				       JOIN levels v ON v.code = h.level_code
+				      WHERE h.card_id = c.card_id AND h.valid_to IS NULL), -1)
+	   AND c.t > (SELECT coalesce(max(greatest(h.valid_from, h.valid_to)), '-infinity')
+			FROM level_history h WHERE h.card_id = c.card_id)
+	   AND NOT EXISTS (SELECT 1 FROM orders x WHERE x.card_id = c.card_id AND x.ordered_at >= c.t)
+	   AND NOT EXISTS (SELECT 1 FROM level_history h
+			    WHERE h.card_id = c.card_id AND h.valid_to IS NULL AND h.change = 'override')
 	   AND NOT EXISTS (SELECT 1 FROM level_overrides v
 			    WHERE v.card_id = c.card_id AND v.valid_from <= c.t AND v.valid_until > c.t)
-	 ORDER BY c.card_id, c.n
+), first_move AS (
+	SELECT DISTINCT ON (card_id) card_id, n, rank, code, spend FROM moves ORDER BY card_id, n
 )
 SELECT coalesce(array_agg(ROW(k.n, k.card_id, coalesce(k.found_code, k.card), k.active, k.ref,
-	k.at, k.request, k.level, k.total_base, k.total_discount, k.total_net, k.earn, k.redeem,
-	k.validity_days, k.pos, coalesce(k.offline, false), coalesce(k.detail, '{}'),
+	k.at, nullif(p_orders -> (k.n - 1) -> 'request', 'null'), k.level, k.total_base, k.total_discount,
+	k.total_net, k.earn, k.redeem, k.validity_days, k.pos, coalesce(k.offline, false),
+	coalesce(nullif(p_orders -> (k.n - 1) -> 'detail', 'null'), '{}'),
 	coalesce(k.input_ok, false),
 	coalesce(d.kind = 'plain' OR (d.kind = 'climb' AND (m.n IS NULL OR k.n <= m.n)), false),
 	CASE WHEN k.n = m.n THEN m.code END, CASE WHEN k.n = m.n THEN m.spend END,
 	CASE WHEN c.rank = m.rank + 1 THEN 'level' WHEN c.rank > m.rank + 1 THEN 'held' END,
-	CASE WHEN d.kind = 'replay' THEN k.prev_result || '{"replay": true}' END,
+	CASE WHEN d.kind = 'replay' THEN
+		(SELECT pr.result || '{"replay": true}' FROM postings pr WHERE pr.id = k.prev_id) END,
 	NULL, NULL, NULL, NULL, NULL, NULL, NULL)::order_batch_item ORDER BY k.n), '{}')
   FROM checked k
   LEFT JOIN kinds d ON d.card_id = k.card_id
