@@ -91,6 +91,7 @@ static const char PROGRAMS[] =
 	"  \"rewards\":[{\"reward_type\":\"discount\",\"discount\":\"20000\",\"discount_mode\":\"per_order\"}]}]";
 
 static int exists(struct aba_db *db, const char *sql, int *yes, struct aba_err *err);
+static int make_requests(struct aba_db *db, const struct aba_demo_opts *o, struct aba_err *err);
 
 #define NELEM(a) (long)(sizeof(a) / sizeof((a)[0]))
 #define DAY 86400L
@@ -309,8 +310,28 @@ out:
 	return rc;
 }
 
-/* A few requests waiting for an approver, as a clerk would leave them. */
+/* A few requests waiting for an approver, as clerk1 would leave them: a
+ * superuser's connection (the embedded cluster's) takes that login for
+ * the while, so that the console shows a clerk as their maker and lets
+ * the seeding user approve them; elsewhere they are the seeding user's. */
 static int seed_requests(struct aba_db *db, const struct aba_demo_opts *o, struct aba_err *err)
+{
+	struct aba_err reset_err;
+	int super, rc;
+
+	if (exists(db, "SELECT rolsuper FROM pg_roles WHERE rolname = session_user", &super, err) ||
+	    (super && aba_db_command(db, "SET SESSION AUTHORIZATION clerk1", 0, NULL, err)))
+		return -1;
+	rc = make_requests(db, o, err);
+	if (super && aba_db_command(db, "RESET SESSION AUTHORIZATION", 0, NULL, &reset_err)) {
+		if (rc == 0)
+			*err = reset_err;
+		rc = -1;
+	}
+	return rc;
+}
+
+static int make_requests(struct aba_db *db, const struct aba_demo_opts *o, struct aba_err *err)
 {
 	static const struct {
 		long card;
