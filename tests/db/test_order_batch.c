@@ -4,7 +4,10 @@
  * evaluated again at the new level), redemptions, a replay, a conflict, an
  * unknown card and insufficient points.  The good orders post, each bad
  * one gets its own error and writes nothing, and every card's ledger is
- * the same as one by one, whatever the batch size. */
+ * the same as one by one, whatever the batch size.  A second mix climbs:
+ * cards without a level moving up order after order (set-based, each
+ * upgrade just after its order), orders out of time order, an override,
+ * two orders at the same time; then the whole batch again, all replays. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +78,7 @@ static void create_db(void)
 	db = testdb_create(DBNAME);
 	level("SILVER", 10, 10000, 0);
 	level("GOLD", 20, 20000, 100000);	/* x2 from 1,000.00 */
+	level("PLATINUM", 30, 30000, 500000);	/* x3 from 5,000.00 */
 	aba_db_free(db);
 	db = NULL;
 }
@@ -90,23 +94,30 @@ static void disconnect_db(void)
 	db = NULL;
 }
 
+/* Card p<i>, SILVER since 60 days ago if silver. */
+static void new_card(char p, int i, int silver, char *code, size_t size)
+{
+	struct aba_card_new c = { code, "Siti Lestari", NULL, NULL };
+	struct aba_member_totals mt;
+	struct aba_err err;
+
+	snprintf(code, size, "%c%d", p, i);
+	ck_assert_msg(aba_card_create(db, &c, &err) == 0, "%s", err.msg);
+	if (silver)
+		ck_assert_int_eq(aba_member_evaluate(db, sixty, code, NULL, NULL, NULL, &mt, &err), 0);
+}
+
 /* Cards P1..P4, SILVER since 60 days ago; P2 and P4 hold 10.00 points. */
 static void cards(char p)
 {
 	char code[8], key[16];
-	const char *at = sixty;
-	struct aba_member_totals mt;
 	struct aba_posting post;
 	struct aba_err err;
 
 	for (int i = 1; i <= 4; i++) {
-		struct aba_card_new c = { code, "Siti Lestari", NULL, NULL };
-
-		snprintf(code, sizeof(code), "%c%d", p, i);
-		ck_assert_msg(aba_card_create(db, &c, &err) == 0, "%s", err.msg);
-		ck_assert_int_eq(aba_member_evaluate(db, at, code, NULL, NULL, NULL, &mt, &err), 0);
+		new_card(p, i, 1, code, sizeof(code));
 		if (i % 2 == 0) {
-			struct aba_earn e = { code, 1000, key, "test", at, 0 };
+			struct aba_earn e = { code, 1000, key, "test", sixty, 0 };
 
 			snprintf(key, sizeof(key), "%c-pre-%d", p, i);
 			ck_assert_msg(aba_ledger_earn(db, &e, &post, &err) == 0, "%s", err.msg);
@@ -144,6 +155,39 @@ static json_t *order(char p, int k)
 			 "lines", "product", "SKU-1", "qty", mix[k].qty, "unit_price", mix[k].price);
 }
 
+/* The climbing mix, cards p1..p4: p1 has no level and climbs in rising
+ * time (none, SILVER, GOLD, PLATINUM); p2 is SILVER with its second order
+ * dated before its first (no upgrade: a later order exists); p3 is SILVER
+ * with a GOLD override set now (its past order cannot move it); p4 has no
+ * level and two orders at the same time (the second earns at none: SILVER
+ * starts just after the first).  Amounts below 1,000.00 get no discount. */
+#define NCLIMB 10
+static json_t *climb_order(char p, int k)
+{
+	static const struct {
+		int card, ref, when;
+		const char *price;
+	} mix[NCLIMB] = {
+		{ 1, 1, 0, "200.00" },		/* none: 2.00, up to SILVER (spend 200.00) */
+		{ 2, 1, 2, "600.00" },		/* SILVER: 6.00 */
+		{ 1, 2, 1, "900.00" },		/* SILVER: 9.00, up to GOLD (1,100.00) */
+		{ 3, 1, 2, "2000.00" },		/* SILVER: 1,800.00 net, 18.00, no upgrade */
+		{ 1, 3, 2, "500.00" },		/* GOLD x2: 10.00 (1,600.00) */
+		{ 4, 1, 3, "300.00" },		/* none: 3.00, up to SILVER */
+		{ 2, 2, 1, "1200.00" },		/* SILVER: 1,080.00 net, 10.80, no upgrade */
+		{ 1, 4, 3, "4000.00" },		/* GOLD x2: 3,600.00 net, 72.00, up to PLATINUM */
+		{ 4, 2, 3, "300.00" },		/* none: 3.00, no upgrade */
+		{ 1, 5, 4, "100.00" },		/* PLATINUM x3: 3.00 */
+	};
+	char ref[32], code[8];
+
+	snprintf(ref, sizeof(ref), "%c-%d-%d", p, mix[k].card, mix[k].ref);
+	snprintf(code, sizeof(code), "%c%d", p, mix[k].card);
+	return json_pack("{s:s, s:s, s:s, s:b, s:[{s:s, s:i, s:s}]}", "ref", ref, "card", code,
+			 "at", when[mix[k].when], "offline", 1,
+			 "lines", "product", "SKU-2", "qty", 1, "unit_price", mix[k].price);
+}
+
 static void record(struct outcome *out, const struct aba_order_result *r, const struct aba_err *err)
 {
 	out->seen++;
@@ -165,6 +209,7 @@ static void record(struct outcome *out, const struct aba_order_result *r, const 
 struct sent {
 	json_t *orders[NORDERS];
 	struct outcome *out;
+	int n;
 };
 
 static void done(void *arg, const json_t *o, const struct aba_order_result *r,
@@ -173,16 +218,18 @@ static void done(void *arg, const json_t *o, const struct aba_order_result *r,
 	struct sent *s = arg;
 	int i = 0;
 
-	while (i < NORDERS && s->orders[i] != o)
+	while (i < s->n && s->orders[i] != o)
 		i++;
-	ck_assert_int_lt(i, NORDERS);
+	ck_assert_int_lt(i, s->n);
 	record(&s->out[i], r, err);
 }
 
-static void post_one_by_one(char p, struct outcome *out)
+typedef json_t *(*order_fn)(char p, int k);
+
+static void post_one_by_one(char p, order_fn make, int n, struct outcome *out)
 {
-	for (int k = 0; k < NORDERS; k++) {
-		json_t *o = order(p, k);
+	for (int k = 0; k < n; k++) {
+		json_t *o = make(p, k);
 		struct aba_order_result r;
 		struct aba_err err;
 
@@ -196,25 +243,27 @@ static void post_one_by_one(char p, struct outcome *out)
 	}
 }
 
-static void post_batched(char p, size_t size, struct outcome *out)
+static void post_batched(char p, order_fn make, int n, size_t size, struct outcome *out)
 {
-	struct sent s = { { NULL }, out };
+	struct sent s = { { NULL }, out, n };
 	struct aba_order_batch *b = aba_order_batch_new(db, programs, size, done, &s);
 	struct aba_err err;
 
 	ck_assert_ptr_nonnull(b);
-	for (int k = 0; k < NORDERS; k++) {
-		s.orders[k] = order(p, k);
+	for (int k = 0; k < n; k++) {
+		s.orders[k] = make(p, k);
 		ck_assert_msg(aba_order_batch_add(b, json_incref(s.orders[k]), &err) == 0, "%s", err.msg);
 	}
 	ck_assert_msg(aba_order_batch_flush(b, &err) == 0, "%s", err.msg);
 	aba_order_batch_free(b);
-	for (int k = 0; k < NORDERS; k++)
+	for (int k = 0; k < n; k++)
 		json_decref(s.orders[k]);
 }
 
 /* A card's ledger with the card prefix and ids taken out: history,
- * lots, orders, level periods, balance and outbox events. */
+ * lots, orders, level periods, balance and outbox events.  A period
+ * boundary within the last hour was set by the test's clock (an override),
+ * not by an order (all days old): it reads 'now'. */
 static char *ledger(char p, int n)
 {
 	static const char SQL[] =
@@ -229,8 +278,10 @@ static char *ledger(char p, int n)
 		" (SELECT string_agg(concat_ws('/', substr(ref, 2), ordered_at, level_code, total_net,"
 		"   points_earned, points_redeemed, earned_lot_id IS NULL, detail), ';' ORDER BY ordered_at)"
 		"   FROM aba.orders WHERE card_id = c.id),"
-		" (SELECT string_agg(concat_ws('/', level_code, valid_from, valid_to, change, spend), ';'"
-		"   ORDER BY valid_from) FROM aba.level_history WHERE card_id = c.id),"
+		" (SELECT string_agg(concat_ws('/', level_code,"
+		"   CASE WHEN valid_from > now() - interval '1 hour' THEN 'now' ELSE valid_from::text END,"
+		"   CASE WHEN valid_to > now() - interval '1 hour' THEN 'now' ELSE valid_to::text END,"
+		"   change, spend), ';' ORDER BY valid_from) FROM aba.level_history WHERE card_id = c.id),"
 		" (SELECT string_agg(concat_ws('/', topic, payload - 'posting' - 'card' - 'order' - 'lot'), ';' ORDER BY id)"
 		"   FROM aba.outbox WHERE card_id = c.id))"
 		"  FROM aba.cards c WHERE c.code = $1";
@@ -316,9 +367,9 @@ START_TEST(batch_posts_as_one_by_one)
 	cards('A');
 	cards('B');
 	cards('C');
-	post_one_by_one('A', one);
-	post_batched('B', 100, big);	/* one batch: P1's upgrade in its middle */
-	post_batched('C', 2, small);	/* six batches */
+	post_one_by_one('A', order, NORDERS, one);
+	post_batched('B', order, NORDERS, 100, big);	/* one batch: P1's upgrade in its middle */
+	post_batched('C', order, NORDERS, 2, small);	/* six batches */
 	check_outcomes('A', one);
 	check_outcomes('B', big);
 	check_outcomes('C', small);
@@ -331,7 +382,7 @@ START_TEST(batch_posts_as_one_by_one)
 	ck_assert_int_eq(problems(), 0);
 	/* the whole batch again: every order a replay or the same refusal */
 	postings = testdb_value(db, "SELECT count(*) FROM aba.postings");
-	post_batched('B', 100, again);
+	post_batched('B', order, NORDERS, 100, again);
 	ck_assert_int_eq(testdb_value(db, "SELECT count(*) FROM aba.postings"), postings);
 	for (int k = 0; k < NORDERS; k++) {
 		ck_assert_int_eq(again[k].ok, big[k].ok);
@@ -340,6 +391,101 @@ START_TEST(batch_posts_as_one_by_one)
 			ck_assert_int_eq(again[k].replay, 1);
 			ck_assert_int_eq(again[k].balance, big[k].balance);
 		}
+	}
+}
+END_TEST
+
+/* Cards p1..p4 of the climbing mix: p2 and p3 SILVER since 60 days ago,
+ * p3 with a GOLD override from now on. */
+static void climb_cards(char p)
+{
+	char code[8], sql[160];
+
+	for (int i = 1; i <= 4; i++)
+		new_card(p, i, i == 2 || i == 3, code, sizeof(code));
+	snprintf(sql, sizeof(sql), "SELECT count(aba.level_override_direct('%c3', 'GOLD',"
+		 " now() + interval '30 days', 'test'))", p);
+	ck_assert_int_eq(testdb_value(db, sql), 1);
+}
+
+/* The outcomes of the climbing mix, computed by hand. */
+static void check_climb(char p, const struct outcome *o)
+{
+	static const struct {
+		const char *level, *upgraded;
+		long long earned, balance;
+	} want[NCLIMB] = {
+		{ "", "SILVER", 200, 200 },
+		{ "SILVER", "", 600, 600 },
+		{ "SILVER", "GOLD", 900, 1100 },
+		{ "SILVER", "", 1800, 1800 },
+		{ "GOLD", "", 1000, 2100 },
+		{ "", "SILVER", 300, 300 },
+		{ "SILVER", "", 1080, 1680 },
+		{ "GOLD", "PLATINUM", 7200, 9300 },
+		{ "", "", 300, 600 },
+		{ "PLATINUM", "", 300, 9600 },
+	};
+	char sql[512];
+
+	for (int k = 0; k < NCLIMB; k++) {
+		ck_assert_msg(o[k].seen == 1 && o[k].ok && !o[k].replay, "%c order %d: %s", p, k, o[k].msg);
+		ck_assert_msg(strcmp(o[k].level, want[k].level) == 0, "%c order %d level %s", p, k,
+			      o[k].level);
+		ck_assert_msg(strcmp(o[k].upgraded, want[k].upgraded) == 0, "%c order %d upgraded %s", p,
+			      k, o[k].upgraded);
+		ck_assert_int_eq(o[k].earned, want[k].earned);
+		ck_assert_int_eq(o[k].balance, want[k].balance);
+	}
+	/* p1's periods start just after the order that earned them, with the
+	 * spend that did: 200.00, 1,100.00, 5,200.00 */
+	snprintf(sql, sizeof(sql),
+		 "SELECT count(*) FROM aba.level_history h JOIN aba.cards c ON c.id = h.card_id"
+		 " JOIN aba.orders o ON o.card_id = c.id AND h.valid_from = o.ordered_at + interval '1 microsecond'"
+		 " WHERE c.code = '%c1' AND h.change = 'upgrade' AND (o.ref, h.level_code, h.spend) IN"
+		 " (('%c-1-1', 'SILVER', 20000), ('%c-1-2', 'GOLD', 110000), ('%c-1-4', 'PLATINUM', 520000))",
+		 p, p, p, p);
+	ck_assert_int_eq(testdb_value(db, sql), 3);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM aba.level_history h JOIN aba.cards c"
+		 " ON c.id = h.card_id WHERE c.code LIKE '%c_'", p);
+	ck_assert_int_eq(testdb_value(db, sql), 3 + 1 + 2 + 1);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM aba.cards WHERE (code, level_code) IN"
+		 " (('%c1', 'PLATINUM'), ('%c2', 'SILVER'), ('%c3', 'GOLD'), ('%c4', 'SILVER'))",
+		 p, p, p, p);
+	ck_assert_int_eq(testdb_value(db, sql), 4);
+}
+
+START_TEST(climbing_batch_posts_as_one_by_one)
+{
+	struct outcome out[4][NCLIMB];
+	struct outcome *one = out[0], *big = out[1], *small = out[2], *again = out[3];
+	long long postings, history, outbox;
+
+	memset(out, 0, sizeof(out));
+	for (const char *p = "LMN"; *p; p++)
+		climb_cards(*p);
+	post_one_by_one('L', climb_order, NCLIMB, one);
+	post_batched('M', climb_order, NCLIMB, 100, big);	/* one batch, p1 climbs in four rounds */
+	post_batched('N', climb_order, NCLIMB, 3, small);	/* p2, p4 split: set-based, blocked */
+	check_climb('L', one);
+	check_climb('M', big);
+	check_climb('N', small);
+	same_ledgers('L', 'M');
+	same_ledgers('L', 'N');
+	ck_assert_int_eq(problems(), 0);
+	/* again: every order a replay of its first result, nothing written */
+	postings = testdb_value(db, "SELECT count(*) FROM aba.postings");
+	history = testdb_value(db, "SELECT count(*) FROM aba.level_history");
+	outbox = testdb_value(db, "SELECT count(*) FROM aba.outbox");
+	post_batched('M', climb_order, NCLIMB, 100, again);
+	ck_assert_int_eq(testdb_value(db, "SELECT count(*) FROM aba.postings"), postings);
+	ck_assert_int_eq(testdb_value(db, "SELECT count(*) FROM aba.level_history"), history);
+	ck_assert_int_eq(testdb_value(db, "SELECT count(*) FROM aba.outbox"), outbox);
+	for (int k = 0; k < NCLIMB; k++) {
+		ck_assert(again[k].seen == 1 && again[k].ok && again[k].replay);
+		ck_assert_str_eq(again[k].upgraded, big[k].upgraded);
+		ck_assert_int_eq(again[k].earned, big[k].earned);
+		ck_assert_int_eq(again[k].balance, big[k].balance);
 	}
 }
 END_TEST
@@ -376,6 +522,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, connect_db, disconnect_db);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, batch_posts_as_one_by_one);
+	tcase_add_test(tc, climbing_batch_posts_as_one_by_one);
 	tcase_add_test(tc, post_orders_guards);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
