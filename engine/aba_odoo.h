@@ -90,6 +90,52 @@ struct aba_odoo_settlement {
 	json_t *adjustments;
 };
 
+/* Programs: loyalty.program records with the loyalty.rule and
+ * loyalty.reward records whose program_id names them become aba's program
+ * JSON (DESIGN.md), id = the Odoo id's digits, and are stored through
+ * aba_program_store_import -- the same validation, write path and audit
+ * as `aba program import`.  All the program files of one command are one
+ * whole: a rule or reward whose program is in none of them, or a value aba
+ * cannot honour, is an error naming the file, record and field, and no
+ * program is written. */
+
+/* aba's program JSON (an array, by Odoo id) from every program, rule and
+ * reward file among files; other files are skipped.  Caller json_decref()s.
+ * records (may be NULL): how many program, rule and reward records. */
+int aba_odoo_programs_build(const struct aba_odoo_file *files, size_t nfiles, json_t **out,
+			    long records[3], struct aba_err *err);
+
+/* What importing the program files did: the records read (programs,
+ * rules, rewards), then counted in programs. */
+struct aba_odoo_program_result {
+	long records[3];
+	long programs, created, updated, unchanged;
+};
+
+/* Builds and stores the programs in one transaction (or under a savepoint
+ * in the caller's); each program file gets an odoo.import audit row. */
+int aba_odoo_import_programs(struct aba_db *db, const struct aba_odoo_file *files,
+			     size_t nfiles, struct aba_odoo_program_result *out,
+			     struct aba_err *err);
+
+/* One program of the exports compared with the database. */
+struct aba_odoo_program_state {
+	const char *id, *name;
+	const char *state;	/* "equal", "different", "missing" */
+	const char *fields;	/* different: the fields that differ, "rules, rewards" */
+};
+
+/* Compares each program the exports describe with the stored one, in one
+ * read-only snapshot, calling fn for each; *differ is how many are not
+ * equal.  Writes nothing. */
+int aba_odoo_check_programs(struct aba_db *db, const struct aba_odoo_file *files,
+			    size_t nfiles,
+			    void (*fn)(void *arg, const struct aba_odoo_program_state *s),
+			    void *arg, long *differ, struct aba_err *err);
+
+/* Whether a file holds program, rule or reward records. */
+int aba_odoo_model_is_program(int model);
+
 /* Settles every card that needs it, in one transaction (or in the
  * caller's). */
 int aba_odoo_settle(struct aba_db *db, aba_odoo_progress_fn progress, void *arg,

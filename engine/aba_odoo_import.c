@@ -32,18 +32,17 @@ static const char SQL_TO_SETTLE[] =
 	"    OR EXISTS (SELECT 1 FROM aba.odoo_history h"
 	"                WHERE h.card_id = oc.card_id AND h.posting_id IS NULL)";
 
-/* BEGIN, or a savepoint inside the caller's transaction. */
-static int tx_begin(struct aba_db *db, int nested, struct aba_err *err)
+int aba_odoo_tx_begin(struct aba_db *db, int nested, struct aba_err *err)
 {
 	return aba_db_command(db, nested ? "SAVEPOINT aba_odoo" : "BEGIN", 0, NULL, err);
 }
 
-static int tx_commit(struct aba_db *db, int nested, struct aba_err *err)
+int aba_odoo_tx_commit(struct aba_db *db, int nested, struct aba_err *err)
 {
 	return aba_db_command(db, nested ? "RELEASE SAVEPOINT aba_odoo" : "COMMIT", 0, NULL, err);
 }
 
-static void tx_abort(struct aba_db *db, int nested)
+void aba_odoo_tx_abort(struct aba_db *db, int nested)
 {
 	if (nested)
 		PQclear(aba_db_exec(db, "ROLLBACK TO SAVEPOINT aba_odoo; RELEASE SAVEPOINT aba_odoo",
@@ -52,7 +51,7 @@ static void tx_abort(struct aba_db *db, int nested)
 		PQclear(aba_db_exec(db, "ROLLBACK", 0, NULL));
 }
 
-static int in_transaction(struct aba_db *db)
+int aba_odoo_tx_nested(struct aba_db *db)
 {
 	return PQtransactionStatus(db->conn) == PQTRANS_INTRANS;
 }
@@ -144,27 +143,37 @@ static int add_record(void *arg, const json_t *rec, size_t offset, struct aba_er
 	return flush(b, err);
 }
 
-/* The audit row: which file, what it did. */
-static int audit_file(struct aba_db *db, const struct aba_odoo_file *f,
-		      const struct aba_odoo_file_result *r, struct aba_err *err)
+int aba_odoo_audit_file(struct aba_db *db, const struct aba_odoo_file *f, const json_t *counts,
+			struct aba_err *err)
 {
 	const char *base = strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
-	json_t *after = json_pack("{s:I,s:I,s:I,s:I,s:I}", "records", (json_int_t)r->records,
-				  "created", (json_int_t)r->created, "updated",
-				  (json_int_t)r->updated, "unchanged", (json_int_t)r->unchanged,
-				  "kept", (json_int_t)r->kept);
-	char *text = after ? json_dumps(after, JSON_COMPACT) : NULL;
+	char *text = json_dumps(counts, JSON_COMPACT);
 	const char *params[] = { aba_odoo_model_name(f->model), base, text };
 	PGresult *res = NULL;
-	int rc = -1;
+	int rc;
 
-	if (text && aba_db_call(db, SQL_DONE, 3, params, PGRES_TUPLES_OK, &res, err) == 0)
-		rc = 0;
-	else if (!text)
-		aba_fail(err, ABA_NOMEM, "out of memory");
+	if (!text)
+		return aba_fail(err, ABA_NOMEM, "out of memory");
+	rc = aba_db_call(db, SQL_DONE, 3, params, PGRES_TUPLES_OK, &res, err);
 	PQclear(res);
 	free(text);
-	json_decref(after);
+	return rc;
+}
+
+/* What one file did, for its audit row. */
+static int audit_counts(struct aba_db *db, const struct aba_odoo_file *f,
+			const struct aba_odoo_file_result *r, struct aba_err *err)
+{
+	json_t *counts = json_pack("{s:I,s:I,s:I,s:I,s:I}", "records", (json_int_t)r->records,
+				   "created", (json_int_t)r->created, "updated",
+				   (json_int_t)r->updated, "unchanged", (json_int_t)r->unchanged,
+				   "kept", (json_int_t)r->kept);
+	int rc;
+
+	if (!counts)
+		return aba_fail(err, ABA_NOMEM, "out of memory");
+	rc = aba_odoo_audit_file(db, f, counts, err);
+	json_decref(counts);
 	return rc;
 }
 
@@ -178,17 +187,17 @@ static int import_once(struct aba_db *db, const struct aba_odoo_file *f, int nes
 	memset(out, 0, sizeof(*out));
 	if (!b.rows)
 		return aba_fail(err, ABA_NOMEM, "out of memory");
-	if (tx_begin(db, nested, err))
+	if (aba_odoo_tx_begin(db, nested, err))
 		goto out;
 	if (aba_odoo_file_each(f, add_record, &b, err) || flush(&b, err) || collect(&b, err) ||
-	    audit_file(db, f, out, err) || tx_commit(db, nested, err)) {
+	    audit_counts(db, f, out, err) || aba_odoo_tx_commit(db, nested, err)) {
 		struct aba_err earlier;
 
 		/* The batch in flight holds records before the one that failed
 		 * here: its error, if any, is the one to report. */
 		if (collect(&b, &earlier) && err)
 			*err = earlier;
-		tx_abort(db, nested);
+		aba_odoo_tx_abort(db, nested);
 		goto out;
 	}
 	rc = 0;
@@ -213,13 +222,14 @@ int aba_odoo_import_file(struct aba_db *db, const struct aba_odoo_file *f,
 			 aba_odoo_progress_fn progress, void *arg,
 			 struct aba_odoo_file_result *out, struct aba_err *err)
 {
-	int nested = in_transaction(db);
+	int nested = aba_odoo_tx_nested(db);
 
 	memset(out, 0, sizeof(*out));
 	if (f->model < 0)
 		return 0;	/* an empty export: nothing to do */
-	if (!import_sql[f->model])
-		return aba_fail(err, ABA_INPUT, "%s: %s records cannot be imported yet", f->path,
+	if (!import_sql[f->model])	/* programs: aba_odoo_import_programs */
+		return aba_fail(err, ABA_INPUT, "%s: %s records are imported with their "
+				"programs, not one file alone", f->path,
 				aba_odoo_model_name(f->model));
 	/* A whole file is one transaction, so a deadlock or serialization
 	 * failure retries the file, never half of it. */
@@ -284,17 +294,18 @@ static int audit_settle(struct aba_db *db, const struct aba_odoo_settlement *s,
 int aba_odoo_settle(struct aba_db *db, aba_odoo_progress_fn progress, void *arg,
 		    struct aba_odoo_settlement *out, struct aba_err *err)
 {
-	int nested = in_transaction(db);
+	int nested = aba_odoo_tx_nested(db);
 
 	for (int attempt = 0;; attempt++) {
 		memset(out, 0, sizeof(*out));
 		if (!(out->adjustments = json_array()))
 			return aba_fail(err, ABA_NOMEM, "out of memory");
-		if (tx_begin(db, nested, err) == 0 && settle_batches(db, progress, arg, out, err) == 0 &&
+		if (aba_odoo_tx_begin(db, nested, err) == 0 &&
+		    settle_batches(db, progress, arg, out, err) == 0 &&
 		    (out->cards == 0 || audit_settle(db, out, err) == 0) &&
-		    tx_commit(db, nested, err) == 0)
+		    aba_odoo_tx_commit(db, nested, err) == 0)
 			return 0;
-		tx_abort(db, nested);
+		aba_odoo_tx_abort(db, nested);
 		json_decref(out->adjustments);
 		out->adjustments = NULL;
 		if (nested || attempt >= ODOO_RETRIES || !aba_db_err_is_retryable(err))

@@ -17,13 +17,13 @@
 #include "aba_text.h"
 #include "aba_time.h"
 
-/* Absent, null and Odoo's false all mean "no value". */
-static int is_empty(const json_t *v)
+int aba_odoo_record_empty(const json_t *v)
 {
 	return !v || json_is_null(v) || json_is_false(v);
 }
 
-static int parse_id(const json_t *v, const char *key, int64_t *id, struct aba_err *err)
+int aba_odoo_record_parse_id(const json_t *v, const char *key, int64_t *id,
+			     struct aba_err *err)
 {
 	const char *s = json_string_value(v);
 	int64_t n = 0;
@@ -45,19 +45,18 @@ int aba_odoo_record_id(const json_t *raw, int64_t *id, struct aba_err *err)
 {
 	const json_t *v = json_object_get(raw, "id");
 
-	if (is_empty(v))
+	if (aba_odoo_record_empty(v))
 		return aba_fail(err, ABA_INPUT, "id: missing");
-	return parse_id(v, "id", id, err);
+	return aba_odoo_record_parse_id(v, "id", id, err);
 }
 
-/* Text of at most max characters, NULL when empty; required: must be there. */
-static int get_text(const json_t *raw, const char *key, int required, size_t max,
-		    const char **out, struct aba_err *err)
+int aba_odoo_record_text(const json_t *raw, const char *key, int required, size_t max,
+			 const char **out, struct aba_err *err)
 {
 	const json_t *v = json_object_get(raw, key);
 
 	*out = NULL;
-	if (is_empty(v))
+	if (aba_odoo_record_empty(v))
 		return required ? aba_fail(err, ABA_INPUT, "%s: missing", key) : 0;
 	if (!json_is_string(v))
 		return aba_fail(err, ABA_INPUT, "%s: expected text", key);
@@ -73,47 +72,45 @@ static int get_points(const json_t *raw, const char *key, int required, int64_t 
 	const json_t *v = json_object_get(raw, key);
 
 	*out = 0;
-	if (is_empty(v))
+	if (aba_odoo_record_empty(v))
 		return required ? aba_fail(err, ABA_INPUT, "%s: missing", key) : 0;
 	if (!json_is_string(v))
 		return aba_fail(err, ABA_INPUT, "%s: expected a number", key);
 	return aba_decimal_round(json_string_value(v), 2, ABA_AMOUNT_MAX, key, out, err);
 }
 
-/* A many2one: [id, "name"], a bare id, or empty (*id 0, *name NULL). */
-static int get_m2o(const json_t *raw, const char *key, int64_t *id, const char **name,
-		   struct aba_err *err)
+int aba_odoo_record_m2o(const json_t *raw, const char *key, int64_t *id, const char **name,
+			struct aba_err *err)
 {
 	const json_t *v = json_object_get(raw, key), *n;
 
 	*id = 0;
 	*name = NULL;
-	if (is_empty(v))
+	if (aba_odoo_record_empty(v))
 		return 0;
 	if (json_is_string(v))
-		return parse_id(v, key, id, err);
+		return aba_odoo_record_parse_id(v, key, id, err);
 	if (!json_is_array(v) || json_array_size(v) != 2)
 		return aba_fail(err, ABA_INPUT, "%s: expected [id, \"name\"] or false", key);
-	if (parse_id(json_array_get(v, 0), key, id, err))
+	if (aba_odoo_record_parse_id(json_array_get(v, 0), key, id, err))
 		return -1;
 	n = json_array_get(v, 1);
 	if (json_is_string(n))
 		*name = json_string_value(n);
-	else if (!is_empty(n))
+	else if (!aba_odoo_record_empty(n))
 		return aba_fail(err, ABA_INPUT, "%s: expected [id, \"name\"] or false", key);
 	if (*name && aba_text_check(*name, key, 1000, err))
 		return -1;
 	return 0;
 }
 
-/* An Odoo datetime (UTC) as "2024-01-31T10:00:00Z"; NULL when empty. */
-static int get_time(const json_t *raw, const char *key, int required, char *buf,
-		    const char **out, struct aba_err *err)
+int aba_odoo_record_time(const json_t *raw, const char *key, int required, char *buf,
+			 const char **out, struct aba_err *err)
 {
 	const char *s;
 	int64_t t;
 
-	if (get_text(raw, key, required, 40, &s, err))
+	if (aba_odoo_record_text(raw, key, required, 40, &s, err))
 		return -1;
 	*out = NULL;
 	if (!s)
@@ -124,12 +121,12 @@ static int get_time(const json_t *raw, const char *key, int required, char *buf,
 	return 0;
 }
 
-/* An Odoo date "YYYY-MM-DD"; NULL when empty. */
-static int get_date(const json_t *raw, const char *key, const char **out, struct aba_err *err)
+int aba_odoo_record_date(const json_t *raw, const char *key, const char **out,
+			 struct aba_err *err)
 {
 	int64_t t;
 
-	if (get_text(raw, key, 0, 40, out, err))
+	if (aba_odoo_record_text(raw, key, 0, 40, out, err))
 		return -1;
 	if (*out && (strlen(*out) != 10 || aba_time_parse(*out, key, &t, err)))
 		return aba_fail(err, ABA_INPUT, "%s: '%.40s' is not a date", key, *out);
@@ -168,10 +165,11 @@ static int partner(const json_t *raw, json_t *o, struct aba_err *err)
 	const char *name, *email, *phone;
 	char clean[64];
 
-	if (get_text(raw, "name", 1, 200, &name, err) || get_text(raw, "email", 0, 254, &email, err) ||
-	    get_text(raw, "phone", 0, 60, &phone, err))
+	if (aba_odoo_record_text(raw, "name", 1, 200, &name, err) ||
+	    aba_odoo_record_text(raw, "email", 0, 254, &email, err) ||
+	    aba_odoo_record_text(raw, "phone", 0, 60, &phone, err))
 		return -1;
-	if (!phone && get_text(raw, "mobile", 0, 60, &phone, err))
+	if (!phone && aba_odoo_record_text(raw, "mobile", 0, 60, &phone, err))
 		return -1;
 	if (phone) {
 		phone_clean(phone, clean, sizeof(clean));
@@ -188,10 +186,11 @@ static int card(const json_t *raw, json_t *o, struct aba_err *err)
 	const char *code, *pname, *gname, *exp;
 	int64_t points, partner_id, program_id;
 
-	if (get_text(raw, "code", 1, 64, &code, err) || get_points(raw, "points", 1, &points, err) ||
-	    get_m2o(raw, "partner_id", &partner_id, &pname, err) ||
-	    get_m2o(raw, "program_id", &program_id, &gname, err) ||
-	    get_date(raw, "expiration_date", &exp, err))
+	if (aba_odoo_record_text(raw, "code", 1, 64, &code, err) ||
+	    get_points(raw, "points", 1, &points, err) ||
+	    aba_odoo_record_m2o(raw, "partner_id", &partner_id, &pname, err) ||
+	    aba_odoo_record_m2o(raw, "program_id", &program_id, &gname, err) ||
+	    aba_odoo_record_date(raw, "expiration_date", &exp, err))
 		return -1;
 	if (points < 0)
 		return aba_fail(err, ABA_INPUT, "points: a negative balance cannot be imported");
@@ -211,14 +210,14 @@ static int history(const json_t *raw, json_t *o, struct aba_err *err)
 	int64_t card_id, issued, used, order_id;
 	char tbuf[ABA_TIME_BUFSZ], obuf[24];
 
-	if (get_m2o(raw, "card_id", &card_id, &oname, err))
+	if (aba_odoo_record_m2o(raw, "card_id", &card_id, &oname, err))
 		return -1;
 	if (!card_id)
 		return aba_fail(err, ABA_INPUT, "card_id: missing");
 	if (get_points(raw, "issued", 0, &issued, err) || get_points(raw, "used", 0, &used, err) ||
-	    get_text(raw, "description", 0, 1000, &desc, err) ||
-	    get_m2o(raw, "order_id", &order_id, &oname, err) ||
-	    get_time(raw, "create_date", 1, tbuf, &at, err))
+	    aba_odoo_record_text(raw, "description", 0, 1000, &desc, err) ||
+	    aba_odoo_record_m2o(raw, "order_id", &order_id, &oname, err) ||
+	    aba_odoo_record_time(raw, "create_date", 1, tbuf, &at, err))
 		return -1;
 	if (issued < 0 || used < 0)
 		return aba_fail(err, ABA_INPUT, "%s: must not be negative", issued < 0 ? "issued" : "used");
@@ -237,15 +236,20 @@ static int history(const json_t *raw, json_t *o, struct aba_err *err)
 
 int aba_odoo_record_model(const json_t *raw)
 {
-	/* The first field that only one model has decides. */
+	/* The first field that only one model has decides.  Odoo 16+ repeats
+	 * program_type on cards, rules and rewards (a related field), so it
+	 * marks a program only after their own fields were looked for. */
 	static const struct {
 		const char *field;
 		enum aba_odoo_model model;
 	} marks[] = {
 		{ "issued", ABA_ODOO_HISTORY }, { "used", ABA_ODOO_HISTORY },
-		{ "reward_type", ABA_ODOO_REWARD }, { "reward_point_mode", ABA_ODOO_RULE },
-		{ "minimum_qty", ABA_ODOO_RULE }, { "program_type", ABA_ODOO_PROGRAM },
-		{ "points", ABA_ODOO_CARD }, { "code", ABA_ODOO_CARD },
+		{ "reward_type", ABA_ODOO_REWARD }, { "required_points", ABA_ODOO_REWARD },
+		{ "reward_point_mode", ABA_ODOO_RULE }, { "minimum_qty", ABA_ODOO_RULE },
+		{ "reward_point_amount", ABA_ODOO_RULE }, { "minimum_amount", ABA_ODOO_RULE },
+		{ "points", ABA_ODOO_CARD }, { "rule_ids", ABA_ODOO_PROGRAM },
+		{ "reward_ids", ABA_ODOO_PROGRAM }, { "trigger", ABA_ODOO_PROGRAM },
+		{ "program_type", ABA_ODOO_PROGRAM }, { "code", ABA_ODOO_CARD },
 		{ "name", ABA_ODOO_PARTNER },
 	};
 
@@ -276,8 +280,14 @@ int aba_odoo_record_normalize(enum aba_odoo_model m, const json_t *raw, long pos
 		rc = card(raw, o, err);
 	else if (m == ABA_ODOO_HISTORY)
 		rc = history(raw, o, err);
+	else if (m == ABA_ODOO_PROGRAM)
+		rc = aba_odoo_record_program(raw, o, err);
+	else if (m == ABA_ODOO_RULE)
+		rc = aba_odoo_record_rule(raw, o, err);
+	else if (m == ABA_ODOO_REWARD)
+		rc = aba_odoo_record_reward(raw, o, err);
 	else
-		rc = aba_fail(err, ABA_INPUT, "%s records cannot be imported yet",
+		rc = aba_fail(err, ABA_INPUT, "%s records cannot be imported",
 			      aba_odoo_model_name(m));
 	if (rc) {
 		json_decref(o);

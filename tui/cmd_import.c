@@ -1,5 +1,6 @@
-/* cmd_import.c - aba import odoo: bring cards, partners and history over
- * from Odoo exports, or --check that the database still agrees. */
+/* cmd_import.c - aba import odoo: bring partners, programs, cards and
+ * history over from Odoo exports, or --check that the database still
+ * agrees. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,15 +94,45 @@ static void end_progress(void)
 		fprintf(stderr, "\r\033[K");
 }
 
+/* The program, rule and reward files, all together: one program is made
+ * of records from all three. */
+static int import_programs(struct aba_db *db, const struct import_args *a)
+{
+	struct aba_odoo_program_result r;
+	struct aba_err err;
+
+	if (aba_odoo_import_programs(db, a->files, a->n, &r, &err)) {
+		fprintf(stderr, "aba: %s (nothing imported from the program, rule and reward "
+			"files)\n", err.msg);
+		return 1;
+	}
+	for (size_t i = 0; i < a->n; i++)
+		if (aba_odoo_model_is_program(a->files[i].model))
+			printf("%s: %s: read into the programs\n", a->files[i].path,
+			       aba_odoo_model_name(a->files[i].model));
+	printf("programs: %ld programs (%ld program, %ld rule, %ld reward records), %ld created, "
+	       "%ld updated, %ld unchanged\n", r.programs, r.records[0], r.records[1],
+	       r.records[2], r.created, r.updated, r.unchanged);
+	return 0;
+}
+
 static int import_files(struct aba_db *db, const struct import_args *a)
 {
-	int failed = 0;
+	int failed = 0, programs_done = 0;
 
 	for (size_t i = 0; i < a->n; i++) {
 		const struct aba_odoo_file *f = &a->files[i];
 		struct aba_odoo_file_result r;
 		struct aba_err err;
-		int rc = aba_odoo_import_file(db, f, isatty(2) ? progress : NULL, NULL, &r, &err);
+		int rc;
+
+		if (aba_odoo_model_is_program(f->model)) {
+			/* Sorted by model: programs come before the cards. */
+			if (!programs_done++)
+				failed |= import_programs(db, a);
+			continue;
+		}
+		rc = aba_odoo_import_file(db, f, isatty(2) ? progress : NULL, NULL, &r, &err);
 
 		end_progress();
 		if (rc) {
@@ -163,6 +194,14 @@ static int settle(struct aba_db *db)
 	return 0;
 }
 
+static int has_model(const struct import_args *a, int program)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (a->files[i].model >= 0 && aba_odoo_model_is_program(a->files[i].model) == program)
+			return 1;
+	return 0;
+}
+
 static int run_import(struct aba_db *db, const struct import_args *a)
 {
 	struct aba_err err;
@@ -171,7 +210,9 @@ static int run_import(struct aba_db *db, const struct import_args *a)
 	if (a->dry_run && aba_db_command(db, "BEGIN", 0, NULL, &err))
 		return cli_fail(&err);
 	failed = import_files(db, a);
-	failed |= settle(db);
+	/* Programs alone leave no card to settle. */
+	if (has_model(a, 0) || !has_model(a, 1))
+		failed |= settle(db);
 	if (a->dry_run) {
 		aba_db_command(db, "ROLLBACK", 0, NULL, &err);
 		printf("dry run: nothing was written\n");
@@ -195,7 +236,30 @@ static const char *problem_text(const struct aba_odoo_discrepancy *d, char *odoo
 	return "balance differs";
 }
 
-static int run_check(struct aba_db *db, const struct import_args *a)
+static void program_state(void *arg, const struct aba_odoo_program_state *s)
+{
+	int *rows = arg;
+
+	if ((*rows)++ == 0)
+		printf("%-10s %-10s %-40s %s\n", "program", "state", "name", "fields that differ");
+	printf("%-10s %-10s %-40.40s %s\n", s->id, s->state, s->name, s->fields);
+}
+
+/* Programs: per program whether ours equals what the export makes of it. */
+static int check_programs(struct aba_db *db, const struct import_args *a)
+{
+	struct aba_err err;
+	long differ;
+	int rows = 0;
+
+	if (aba_odoo_check_programs(db, a->files, a->n, program_state, &rows, &differ, &err))
+		return cli_fail(&err);
+	printf("%d programs checked, %d equal, %ld different or missing\n", rows,
+	       rows - (int)differ, differ);
+	return differ ? 1 : 0;
+}
+
+static int check_cards(struct aba_db *db, const struct import_args *a)
 {
 	struct aba_odoo_check_result r;
 	char odoo[ABA_AMOUNT_BUFSZ], aba[ABA_AMOUNT_BUFSZ];
@@ -235,7 +299,14 @@ int cmd_import_odoo(struct cli *cli, int argc, char **argv)
 		free_files(&a);
 		return cli_fail(&err);
 	}
-	rc = a.check ? run_check(db, &a) : run_import(db, &a);
+	if (a.check) {
+		/* Cards and history unless only program files were given. */
+		rc = has_model(&a, 1) ? check_programs(db, &a) : 0;
+		if (rc <= 1 && (has_model(&a, 0) || !has_model(&a, 1)))
+			rc |= check_cards(db, &a);
+	} else {
+		rc = run_import(db, &a);
+	}
 	free_files(&a);
 	return rc;
 }

@@ -113,7 +113,7 @@ struct cli;
 	  "CARD LEVEL --until DATE --reason CODE [--note TEXT]", \
 	  "ask to pin a card's level until a date (a checker approves with adjust approve)") \
 	X("import odoo", cmd_import_odoo, "[--dry-run] [--model M] [--check] FILE...", \
-	  "import partners, cards and point history from Odoo exports, or --check them") \
+	  "import partners, programs, cards and point history from Odoo exports, or --check them") \
 	X("help", cmd_help, "[COMMAND]", \
 	  "list the commands, or show one command's usage")
 
