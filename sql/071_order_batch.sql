@@ -54,7 +54,8 @@ $$;
 -- One order of a batch as the engine sent it, what the checks found (how
 -- it posts: simple set-based, upgraded_to set when it moves its card up;
 -- deferred 'level' or 'held'; replayed with its first result), and for the
--- set-based path the ids and balance it gets.
+-- set-based path the ids and balance it gets (the card's balance before
+-- the batch until planned).
 CREATE TYPE order_batch_item AS (
 	n integer, card_id bigint, card text, active boolean, ref text, at timestamptz,
 	request jsonb, level text, total_base bigint, total_discount bigint, total_net bigint,
@@ -82,7 +83,8 @@ LANGUAGE sql AS $$
 WITH o AS (
 	-- narrow rows: the request and detail are taken from p_orders at the
 	-- end (copying them through every step was most of the read's time)
-	SELECT e.n::integer AS n, c.id AS card_id, c.code AS found_code, c.active, r.*,
+	SELECT e.n::integer AS n, c.id AS card_id, c.code AS found_code, c.active,
+	       c.balance AS card_balance, r.*,
 	       (r.ref IS NOT NULL AND length(r.ref) BETWEEN 1 AND 200 AND r.at IS NOT NULL
 		AND e.v ? 'request' AND jsonb_typeof(e.v -> 'request') <> 'null'
 		AND r.total_base >= 0 AND r.total_discount >= 0
@@ -201,7 +203,7 @@ SELECT coalesce(array_agg(ROW(k.n, k.card_id, coalesce(k.found_code, k.card), k.
 	CASE WHEN c.rank = m.rank + 1 THEN 'level' WHEN c.rank > m.rank + 1 THEN 'held' END,
 	CASE WHEN d.kind = 'replay' THEN
 		(SELECT pr.result || '{"replay": true}' FROM postings pr WHERE pr.id = k.prev_id) END,
-	NULL, NULL, NULL, NULL, NULL, NULL, NULL)::order_batch_item ORDER BY k.n), '{}')
+	NULL, NULL, NULL, NULL, NULL, k.card_balance, NULL)::order_batch_item ORDER BY k.n), '{}')
   FROM checked k
   LEFT JOIN kinds d ON d.card_id = k.card_id
   LEFT JOIN climb c ON c.n = k.n
@@ -243,18 +245,18 @@ BEGIN
 		       CASE WHEN s.earn > 0 THEN hids[s.entries_before::integer + 1 + (s.redeem > 0)::integer] END
 			 AS earn_hid,
 		       CASE WHEN s.earn > 0 THEN lot_ids[s.lots_upto::integer] END AS lot_id,
-		       c.balance + sum(s.earn - s.redeem) OVER (PARTITION BY s.card_id ORDER BY s.pos_in)
+		       s.start + sum(s.earn - s.redeem) OVER (PARTITION BY s.card_id ORDER BY s.pos_in)
 			 AS balance
 		  FROM (SELECT u.n, u.card_id, u.card, u.active, u.ref, u.at, u.request, u.level,
 			       u.total_base, u.total_discount, u.total_net, u.earn, u.redeem,
 			       u.validity_days, u.pos, u.offline, u.detail, u.input_ok, u.simple,
-			       u.upgraded_to, u.up_spend, u.deferred, u.replayed, u.ordinality AS pos_in,
+			       u.upgraded_to, u.up_spend, u.deferred, u.replayed, u.balance AS start,
+			       u.ordinality AS pos_in,
 			       coalesce(sum((u.redeem > 0)::integer + (u.earn > 0)::integer)
 					OVER (ORDER BY u.ordinality ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
 					0) AS entries_before,
 			       count(*) FILTER (WHERE u.earn > 0) OVER (ORDER BY u.ordinality) AS lots_upto
-			  FROM unnest(simple) WITH ORDINALITY AS u) s
-		  JOIN cards c ON c.id = s.card_id) i;
+			  FROM unnest(simple) WITH ORDINALITY AS u) s) i;
 	RETURN planned;
 END
 $$;
@@ -266,6 +268,10 @@ $$;
 -- due).
 CREATE FUNCTION order_batch_write(p_plan order_batch_item[]) RETURNS void
 LANGUAGE plpgsql AS $$
+DECLARE
+	-- the cards by id, so that their update takes the index (a join with
+	-- the batch was planned as a scan of all cards)
+	ids bigint[] := ARRAY(SELECT DISTINCT card_id FROM unnest(p_plan));
 BEGIN
 	IF cardinality(p_plan) = 0 THEN
 		RETURN;
@@ -317,7 +323,7 @@ BEGIN
 	UPDATE cards c SET balance = c.balance + d.delta, level_code = coalesce(d.up, c.level_code)
 	  FROM (SELECT card_id, sum(earn - redeem) AS delta, max(upgraded_to) AS up
 		  FROM unnest(p_plan) GROUP BY card_id) d
-	 WHERE c.id = d.card_id AND (d.delta <> 0 OR d.up IS NOT NULL);
+	 WHERE c.id = ANY (ids) AND c.id = d.card_id AND (d.delta <> 0 OR d.up IS NOT NULL);
 	UPDATE level_history h SET valid_to = p.at + interval '1 microsecond'
 	  FROM unnest(p_plan) p
 	 WHERE p.upgraded_to IS NOT NULL AND h.card_id = p.card_id AND h.valid_to IS NULL;
@@ -388,8 +394,10 @@ BEGIN
 	IF EXISTS (SELECT 1 FROM jsonb_array_elements(p_orders) e WHERE jsonb_typeof(e) <> 'object') THEN
 		RAISE EXCEPTION 'each order must be a JSON object' USING ERRCODE = 'AB422';
 	END IF;
+	-- by code through the index (as a join it was planned as a scan of
+	-- all cards)
 	PERFORM 1 FROM cards
-	 WHERE code IN (SELECT e ->> 'card' FROM jsonb_array_elements(p_orders) e)
+	 WHERE code = ANY (ARRAY(SELECT e ->> 'card' FROM jsonb_array_elements(p_orders) e))
 	 ORDER BY id FOR UPDATE;
 	items := order_batch_read(p_orders);
 	plan := order_batch_plan(items);
