@@ -22,7 +22,7 @@ static const char SQL_CREATE[] = "SELECT aba.card_create($1, $2, $3, $4)";
  * walking on for the rest is cheaper still (walk_on).  $1 is the needle:
  * the text, or U+001F and the text to match the start of a field
  * (card_search.hay); cards and partners are read for the page's rows
- * only. */
+ * only.  No step counts all the matches: the console shows "50+". */
 #define LIST_WALK 20000
 #define LIST_ROW_SQL \
 	"SELECT c.code, p.name, coalesce(p.phone, ''), coalesce(c.level_code, ''), c.balance," \
@@ -45,16 +45,25 @@ static const char SQL_LIST[] =
 	"         ORDER BY code LIMIT $2::integer OFFSET $3::integer) m"
 	LIST_PAGE_SQL;
 
-/* $4 is the trigram index's pattern (see trigram_pattern), strpos the
- * exact test.  MATERIALIZED: the matches are few (the walk said so), but
- * the planner cannot know that and might walk the code index to the end
- * for them. */
+/* The trigram index is asked for the text squeezed (sql/053), strpos is
+ * the exact test.  MATERIALIZED: the matches are few (the walk said so),
+ * but the planner cannot know that and might walk the code index to the
+ * end for them. */
 static const char SQL_LIST_RARE[] =
 	"WITH found AS MATERIALIZED ("
 	"  SELECT card_id, code FROM aba.card_search"
-	"   WHERE hay LIKE lower($4) AND strpos(hay, lower($1)) > 0)"
+	"   WHERE squeezed LIKE '%' || aba.card_search_squeeze(lower($1)) || '%'"
+	"     AND strpos(hay, lower($1)) > 0)"
 	LIST_ROW_SQL
 	"  FROM (SELECT card_id, code FROM found"
+	"         ORDER BY code LIMIT $2::integer OFFSET $3::integer) m"
+	LIST_PAGE_SQL;
+
+/* Text with fewer than three letters or digits ("a b", "+6 2") has no
+ * trigram to look up: every card is read. */
+static const char SQL_LIST_SCAN[] =
+	LIST_ROW_SQL
+	"  FROM (SELECT card_id, code FROM aba.card_search WHERE strpos(hay, lower($1)) > 0"
 	"         ORDER BY code LIMIT $2::integer OFFSET $3::integer) m"
 	LIST_PAGE_SQL;
 
@@ -129,53 +138,16 @@ static void read_row(const PGresult *res, int i, struct aba_card_row *r)
 /* The field separator of card_search.hay (sql/052). */
 #define HAY_FIELD "\x1f"
 
-static int is_word_byte(unsigned char c)
-{
-	return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-	       (c >= 'A' && c <= 'Z');
-}
-
-/* Characters (not bytes) of the word that starts at s. */
-static int word_length(const char *s)
+/* Letters and digits of s, as card_search_squeeze keeps them (every
+ * character past ASCII counted as one). */
+static int alnum_count(const char *s)
 {
 	int n = 0;
 
-	for (; is_word_byte((unsigned char)*s); s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
+	for (const unsigned char *r = (const unsigned char *)s; *r; r++)
+		n += (*r >= 0xc0) || (*r >= '0' && *r <= '9') || (*r >= 'a' && *r <= 'z') ||
+		     (*r >= 'A' && *r <= 'Z');
 	return n;
-}
-
-/* A LIKE pattern that matches whatever contains search, for the trigram
- * index: '%text%', except that a space or sign before a word of four
- * characters or more is written '_'.  pg_trgm then takes that word as one
- * that may start anywhere: "budi sant" looks up bud, udi, san and ant
- * without the word-edge trigrams (di, s, sa) that half the names have,
- * which made the index lookup two to four times slower.  Before a shorter
- * word the edges are most of what there is to look up ("budi san", "0812
- * 3"), so they stay. */
-static char *trigram_pattern(const char *search)
-{
-	char *p = malloc(2 * strlen(search) + 3), *w = p;
-
-	if (!p)
-		return NULL;
-	*w++ = '%';
-	for (const char *r = search; *r; r++) {
-		if (is_word_byte((unsigned char)*r)) {
-			*w++ = *r;
-			continue;
-		}
-		if (word_length(r + 1) >= 4) {
-			*w++ = '_';
-			continue;
-		}
-		if (*r == '%' || *r == '_' || *r == '\\')
-			*w++ = '\\';
-		*w++ = *r;
-	}
-	*w++ = '%';
-	*w = '\0';
-	return p;
 }
 
 /* 'text%' with LIKE's wildcards and escape character taken literally. */
@@ -260,8 +232,8 @@ int aba_card_list(struct aba_db *db, const char *search, int limit, int offset,
 		return -1;
 	prefix = aba_utf8_length(search) < PREFIX_ONLY_BELOW;
 	needle = malloc(strlen(search) + 2);
-	pattern = prefix ? prefix_pattern(search) : trigram_pattern(search);
-	if (!needle || !pattern) {
+	pattern = prefix ? prefix_pattern(search) : NULL;
+	if (!needle || (prefix && !pattern)) {
 		rc = aba_fail(err, ABA_NOMEM, "out of memory");
 		goto out;
 	}
@@ -275,9 +247,12 @@ int aba_card_list(struct aba_db *db, const char *search, int limit, int offset,
 					  r ? PQgetvalue(res, r - 1, 0) : ""))) {
 		PQclear(res);
 		res = NULL;
-		params[prefix ? 0 : 3] = pattern;
-		if (aba_db_call_repeatable(db, prefix ? SQL_LIST_PREFIX : SQL_LIST_RARE,
-					   prefix ? 3 : 4, params, PGRES_TUPLES_OK, &res, err))
+		if (prefix)
+			params[0] = pattern;
+		if (aba_db_call_repeatable(db, prefix ? SQL_LIST_PREFIX
+						      : alnum_count(search) >= 3 ? SQL_LIST_RARE
+										 : SQL_LIST_SCAN,
+					   3, params, PGRES_TUPLES_OK, &res, err))
 			goto out;
 	}
 	emit_rows(res, fn, arg);

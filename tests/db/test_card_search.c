@@ -107,6 +107,15 @@ static void fold(char *dst, const char *src, size_t size)
 	dst[i] = '\0';
 }
 
+static int chars(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
 /* What the search promises: text of three characters or more anywhere in
  * code, name or phone, shorter text at the start of one; any case. */
 static int matches(const struct card *c, const char *text)
@@ -117,7 +126,7 @@ static int matches(const struct card *c, const char *text)
 	fold(t, text, sizeof(t));
 	for (int k = 0; k < 3; k++) {
 		fold(f, fields[k], sizeof(f));
-		if (strlen(text) >= 3 ? strstr(f, t) != NULL : strncmp(f, t, strlen(t)) == 0)
+		if (chars(text) >= 3 ? strstr(f, t) != NULL : strncmp(f, t, strlen(t)) == 0)
 			return 1;
 	}
 	return 0;
@@ -179,6 +188,7 @@ START_TEST(search_finds_what_an_independent_scan_finds)
 	special("S0000105", "Zaenal Arifin", "+6285700001111");
 	special("S0239995", "zaenal ARIFIN", "0812 345 678");
 	special("QX17", "Mega 100%_Sari", NULL);
+	special("QX18", "Siti Nurhaliza-Öz", "+62 21-555 0199");
 
 	/* Dense: a page from the walk. */
 	ck_assert_int_eq(check_search("ani", 50), 3000);
@@ -212,13 +222,24 @@ START_TEST(search_finds_what_an_independent_scan_finds)
 	ck_assert_int_eq(check_search("100%_xa", 50), 0);
 	ck_assert_int_eq(check_search("1_0", 50), 0);
 	ck_assert_int_eq(check_search("00%", 50), 1);
+	/* Signs and spaces count: the index is asked without them. */
+	ck_assert_int_eq(check_search("21-555 01", 50), 1);
+	ck_assert_int_eq(check_search("21555", 50), 3);
+	ck_assert_int_eq(check_search("2 21-5", 50), 1);
+	ck_assert_int_eq(check_search("liza-Öz", 50), 1);
+	/* Fewer than three letters or digits: every card is read. */
+	ck_assert_int_eq(check_search("a-Ö", 50), 1);
+	ck_assert_int_eq(check_search("1-5", 50), 1);
+	ck_assert_int_eq(check_search("+6 2", 50), 0);
+	ck_assert_int_eq(check_search("i n", 50), 1708);	/* "Hadi Nugroho", "Siti Nur.." */
 	/* One or two characters: the start of a field. */
 	ck_assert_int_eq(check_search("s0", 500), NCARDS + 2);
+	ck_assert_int_eq(check_search("+6", 500), NCARDS + 2);
 	ck_assert_int_eq(check_search("Ha", 50), 3000);
 	ck_assert_int_eq(check_search("zA", 50), 2);
 	ck_assert_int_eq(check_search("ar", 50), 0);
 	ck_assert_int_eq(check_search("08", 50), 1);
-	ck_assert_int_eq(check_search("qx", 50), 1);
+	ck_assert_int_eq(check_search("qx", 50), 2);
 	ck_assert_int_eq(check_search("17", 50), 0);
 	ck_assert_int_eq(check_search("%", 50), 0);
 }
