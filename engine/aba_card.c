@@ -150,13 +150,15 @@ static int alnum_count(const char *s)
 	return n;
 }
 
-/* 'text%' with LIKE's wildcards and escape character taken literally. */
-static char *prefix_pattern(const char *search)
-{
-	char *p = malloc(2 * strlen(search) + 2), *w = p;
+/* Search text is at most 200 characters of UTF-8 (aba_text_check). */
+#define SEARCH_MAX 200
+#define SEARCH_BYTES (4 * SEARCH_MAX + 1)
 
-	if (!p)
-		return NULL;
+/* 'text%' with LIKE's wildcards and escape character taken literally. */
+static void prefix_pattern(const char *search, char out[2 * SEARCH_BYTES + 1])
+{
+	char *w = out;
+
 	for (const char *r = search; *r; r++) {
 		if (*r == '%' || *r == '_' || *r == '\\')
 			*w++ = '\\';
@@ -164,7 +166,14 @@ static char *prefix_pattern(const char *search)
 	}
 	*w++ = '%';
 	*w = '\0';
-	return p;
+}
+
+/* What answers when the walk did not fill the page. */
+static const char *rest_sql(const char *search, int prefix)
+{
+	if (prefix)
+		return SQL_LIST_PREFIX;
+	return alnum_count(search) >= 3 ? SQL_LIST_RARE : SQL_LIST_SCAN;
 }
 
 static void emit_rows(const PGresult *res, aba_card_row_fn fn, void *arg)
@@ -218,53 +227,42 @@ static PGresult *walk_on(struct aba_db *db, const char *needle, int limit, int o
 int aba_card_list(struct aba_db *db, const char *search, int limit, int offset,
 		  aba_card_row_fn fn, void *arg, struct aba_err *err)
 {
-	char lim[16], off[16], walk[16], *needle = NULL, *pattern = NULL;
-	const char *params[] = { NULL, lim, off, walk, "" };
+	char lim[16], off[16], walk[16], needle[SEARCH_BYTES + 1], pattern[2 * SEARCH_BYTES + 1];
+	const char *params[] = { needle, lim, off, walk, "" };
 	PGresult *res = NULL, *rest = NULL;
-	int rc = -1, prefix, r;
+	int prefix, r;
 
 	snprintf(lim, sizeof(lim), "%d", limit);
 	snprintf(off, sizeof(off), "%d", offset);
 	snprintf(walk, sizeof(walk), "%d", LIST_WALK);
 	if (!search)
 		return list_all(db, lim, off, fn, arg, err);
-	if (aba_text_check(search, "search text", 200, err))
+	if (aba_text_check(search, "search text", SEARCH_MAX, err))
 		return -1;
 	prefix = aba_utf8_length(search) < PREFIX_ONLY_BELOW;
-	needle = malloc(strlen(search) + 2);
-	pattern = prefix ? prefix_pattern(search) : NULL;
-	if (!needle || (prefix && !pattern)) {
-		rc = aba_fail(err, ABA_NOMEM, "out of memory");
-		goto out;
-	}
-	snprintf(needle, strlen(search) + 2, "%s%s", prefix ? HAY_FIELD : "", search);
-	params[0] = needle;
+	snprintf(needle, sizeof(needle), "%s%s", prefix ? HAY_FIELD : "", search);
 	if (aba_db_call_repeatable(db, SQL_LIST, 5, params, PGRES_TUPLES_OK, &res, err))
-		goto out;
+		return -1;
 	/* The walk's rows are the answer only when they fill the page. */
 	r = PQntuples(res);
 	if (r < limit && !(rest = walk_on(db, needle, limit, offset, r,
 					  r ? PQgetvalue(res, r - 1, 0) : ""))) {
 		PQclear(res);
 		res = NULL;
-		if (prefix)
+		if (prefix) {
+			prefix_pattern(search, pattern);
 			params[0] = pattern;
-		if (aba_db_call_repeatable(db, prefix ? SQL_LIST_PREFIX
-						      : alnum_count(search) >= 3 ? SQL_LIST_RARE
-										 : SQL_LIST_SCAN,
-					   3, params, PGRES_TUPLES_OK, &res, err))
-			goto out;
+		}
+		if (aba_db_call_repeatable(db, rest_sql(search, prefix), 3, params, PGRES_TUPLES_OK,
+					   &res, err))
+			return -1;
 	}
 	emit_rows(res, fn, arg);
 	if (rest)
 		emit_rows(rest, fn, arg);
-	rc = 0;
-out:
 	PQclear(res);
 	PQclear(rest);
-	free(needle);
-	free(pattern);
-	return rc;
+	return 0;
 }
 
 static int load_lots(struct aba_db *db, const char *card_id, int max, struct aba_card_view *v,
