@@ -111,17 +111,25 @@ static int by_program(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
+/* By Odoo id, then file and position, so a duplicate is named in the
+ * file that comes later, whatever qsort does. */
 static int by_id(const void *a, const void *b)
 {
 	const struct rec *x = a, *y = b;
 
-	return (x->id > y->id) - (x->id < y->id);
+	if (x->id != y->id)
+		return (x->id > y->id) - (x->id < y->id);
+	if (x->f != y->f)
+		return (x->f > y->f) - (x->f < y->f);
+	return (int_of(x->r, "i") > int_of(y->r, "i")) - (int_of(x->r, "i") < int_of(y->r, "i"));
 }
 
 /* Sorts one model's records by program; the same Odoo id twice (in two
  * files) is an error. */
 static int sort_unique(struct recs *s, struct aba_err *err)
 {
+	if (s->n < 2)
+		return 0;	/* and qsort must not see a NULL array */
 	qsort(s->v, s->n, sizeof(*s->v), by_id);
 	for (size_t i = 1; i < s->n; i++)
 		if (s->v[i].id == s->v[i - 1].id)
@@ -135,6 +143,8 @@ static const struct rec *find_program(const struct recs *programs, int64_t id)
 {
 	struct rec key = { .id = id };
 
+	if (programs->n == 0)
+		return NULL;
 	return bsearch(&key, programs->v, programs->n, sizeof(key), by_program);
 }
 
@@ -160,6 +170,8 @@ static struct span span_of(const struct recs *s, int64_t program)
 	struct span sp = { NULL, 0 };
 	size_t i = 0;
 
+	if (s->n == 0)
+		return sp;
 	while (i < s->n && s->v[i].program < program)
 		i++;
 	sp.v = s->v + i;

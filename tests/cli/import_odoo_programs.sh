@@ -142,6 +142,26 @@ bad "rule of a missing program" "$dir/bad_link.json" \
 	"bad_link.json: record 1 (id 77): program_id: program 99 is in no given file"
 bad "category" "$dir/bad_categ.json" \
 	"bad_categ.json: record 1 (id 78): product_category_id: product categories cannot be expressed"
+# Values aba cannot honour, each with the field that says so.
+printf '%s' '[{"id": 11, "name": "Kupon", "program_type": "next_order_coupons"}]' > "$dir/bad_future.json"
+bad "next order coupons" "$dir/bad_future.json" "record 1 (id 11): applies_on: 'future' programs give coupons"
+printf '%s' '[{"id": 12, "name": "Kartu", "program_type": "gift_card"}]' > "$dir/bad_gift.json"
+bad "gift card" "$dir/bad_gift.json" "record 1 (id 12): program_type: 'gift_card' holds prepaid money"
+printf '%s' '[{"id": 86, "program_id": [7, "P"], "reward_type": "discount", "discount_mode": "percent",
+  "discount": 5, "required_points": 200}]' > "$dir/bad_loyal.json"
+bad "loyalty percent reward" "$dir/bad_loyal.json" \
+	"record 1 (id 86): discount_mode: a loyalty reward bought with points cannot be expressed"
+printf '%s' '[{"id": 79, "program_id": [9, "K"], "reward_point_mode": "order", "code": "LAIN"}]' > "$dir/bad_code.json"
+bad "two codes" "$dir/bad_code.json" "record 1 (id 79): code: 'LAIN' where rule 73 has 'HEMAT5'"
+printf '%s' '[{"id": 87, "program_id": [8, "D"], "reward_type": "discount", "discount": 5,
+  "required_points": 5}]' > "$dir/bad_need.json"
+bad "points an order cannot reach" "$dir/bad_need.json" \
+	"record 1 (id 87): required_points: 5.00, more than rule 72 gives an order"
+printf '%s' '[{"id": 88, "program_id": [10, "B"], "reward_type": "product",
+  "reward_product_id": [601, "KS"], "required_points": 2.5}]' > "$dir/bad_x.json"
+bad "buy x of a fraction" "$dir/bad_x.json" "record 1 (id 88): required_points: not a whole number of units of rule 75"
+printf '%s' '[{"id": 72, "program_id": [8, "D"], "reward_point_mode": "order"}]' > "$dir/bad_dup.json"
+bad "the same rule twice" "$dir/bad_dup.json" "rules.json: record 2 (id 72): id: the same id as record 1 of $dir/bad_dup.json"
 
 out=$(a import odoo --dry-run "${files[@]}" 2>&1); rc=$?
 [[ $rc -eq 0 && $out == *"programs: 4 programs (4 program, 5 rule, 4 reward records), 4 created, 0 updated, 0 unchanged"* && $out == *"dry run: nothing was written"* ]]

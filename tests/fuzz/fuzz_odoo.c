@@ -1,7 +1,8 @@
 /* fuzz_odoo.c - libFuzzer target: `aba import odoo`'s reading of Odoo
  * search_read exports (the streaming scanner of the array of records, the
  * recognition of the model, and each model's record normaliser: many2one
- * pairs, float points to hundredths, Odoo dates to ISO UTC).
+ * pairs, float points to hundredths, Odoo dates to ISO UTC), and for
+ * program, rule and reward files the building of aba's program JSON.
  *
  * The first byte picks the model (auto or forced); the rest is the file
  * (an in-memory one).  Besides not crashing: each record handed on is an
@@ -34,6 +35,25 @@ static int each(void *arg, const json_t *rec, size_t offset, struct aba_err *err
 	return 0;
 }
 
+/* Program files also go through the builder (and so aba's program
+ * parser): what it builds is an array of program objects, or it says why
+ * not. */
+static void build_programs(const struct aba_odoo_file *f)
+{
+	struct aba_err err;
+	json_t *programs;
+
+	memset(&err, 0, sizeof(err));
+	if (aba_odoo_programs_build(f, 1, &programs, NULL, &err) != 0) {
+		if (err.msg[0] == '\0')
+			abort();
+		return;
+	}
+	if (!json_is_array(programs))
+		abort();
+	json_decref(programs);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct aba_odoo_file f;
@@ -57,6 +77,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (aba_odoo_file_load(path, model, &f, &err) == 0) {
 		if (aba_odoo_file_each(&f, each, &records, &err) != 0 && err.msg[0] == '\0')
 			abort();
+		if (aba_odoo_model_is_program(f.model))
+			build_programs(&f);
 		aba_odoo_file_free(&f);
 	} else if (err.msg[0] == '\0') {
 		abort();
