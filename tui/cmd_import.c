@@ -240,9 +240,12 @@ static void program_state(void *arg, const struct aba_odoo_program_state *s)
 {
 	int *rows = arg;
 
+	/* The name last and whole: cutting it to a width could split a
+	 * UTF-8 character. */
 	if ((*rows)++ == 0)
-		printf("%-10s %-10s %-40s %s\n", "program", "state", "name", "fields that differ");
-	printf("%-10s %-10s %-40.40s %s\n", s->id, s->state, s->name, s->fields);
+		printf("%-10s %-10s %s\n", "program", "state", "name");
+	printf("%-10s %-10s %s%s%s%s\n", s->id, s->state, s->name, *s->fields ? " (differs: " : "",
+	       s->fields, *s->fields ? ")" : "");
 }
 
 /* Programs: per program whether ours equals what the export makes of it. */

@@ -163,10 +163,15 @@ bad "buy x of a fraction" "$dir/bad_x.json" "record 1 (id 88): required_points: 
 printf '%s' '[{"id": 72, "program_id": [8, "D"], "reward_point_mode": "order"}]' > "$dir/bad_dup.json"
 bad "the same rule twice" "$dir/bad_dup.json" "rules.json: record 2 (id 72): id: the same id as record 1 of $dir/bad_dup.json"
 
-out=$(a import odoo --dry-run "${files[@]}" 2>&1); rc=$?
-[[ $rc -eq 0 && $out == *"programs: 4 programs (4 program, 5 rule, 4 reward records), 4 created, 0 updated, 0 unchanged"* && $out == *"dry run: nothing was written"* ]]
+# A dry run with a card of program 7 among the files: programs first, the
+# card settled after, all rolled back.
+printf '%s' '[{"id": 1, "code": "K-7", "points": 12.5, "partner_id": false,
+  "program_id": [7, "Poin Ramah ☕"], "program_type": "loyalty"}]' > "$dir/cards.json"
+out=$(a import odoo --dry-run "$dir/cards.json" "${files[@]}" 2>&1); rc=$?
+[[ $rc -eq 0 && $out == *"programs: 4 programs (4 program, 5 rule, 4 reward records), 4 created, 0 updated, 0 unchanged"*"cards.json: loyalty.card: 1 records, 1 created"*"settled 1 cards"* && $out == *"dry run: nothing was written"* ]]
 check "dry run reports" $? "exit $rc: $out"
-[ "$(count)" = 0 ]; check "dry run wrote nothing" $? "$(count)"
+[ "$(count)" = 0 ] && [ "$(sql 'SELECT count(*) FROM aba.cards')" = 0 ]
+check "dry run wrote nothing" $? "$(count) programs"
 
 out=$(a import odoo "${files[@]}" 2>&1); rc=$?
 [[ $rc -eq 0 && $out == *"programs: 4 programs (4 program, 5 rule, 4 reward records), 4 created, 0 updated, 0 unchanged"* && $out == *"rules.json: loyalty.rule: read into the programs"* ]]
@@ -230,11 +235,24 @@ check "cart 2 simulated" $? "exit $rc: $got: $out"
 a program show 8 | jq '.rewards[0].discount = "15.00"' > "$dir/changed.json"
 a program import "$dir/changed.json" >/dev/null
 out=$(a import odoo --check "${files[@]}" 2>&1); rc=$?
-[[ $rc -eq 1 && $out == *"8 "*"different"*"rewards"* && $out == *"4 programs checked, 3 equal, 1 different or missing"* ]]
+[[ $rc -eq 1 && $out == *"8          different  Diskon 10% di atas 100rb (differs: rewards)"* && $out == *"4 programs checked, 3 equal, 1 different or missing"* ]]
 check "check finds the change" $? "exit $rc: $out"
+printf '%s' '[{"id": 13, "name": "Baru", "program_type": "promotion"}]' > "$dir/new.json"
+out=$(a import odoo --check "$dir/new.json" 2>&1); rc=$?
+[[ $rc -eq 1 && $out == *"13         missing    Baru"* && $out == *"1 programs checked, 0 equal, 1 different or missing"* ]]
+check "check finds a missing program" $? "exit $rc: $out"
 out=$(a import odoo "${files[@]}" 2>&1); rc=$?
 [[ $rc -eq 0 && $out == *"0 created, 1 updated, 3 unchanged"* ]]; check "re-import restores it" $? "exit $rc: $out"
 [ "$(a program show 8 | jq -r '.rewards[0].discount')" = "10.00" ]; check "restored discount" $? "$(a program show 8)"
+
+# Importing programs is an admin's job: a clerk gets the database's refusal.
+psql_admin -c "DROP ROLE IF EXISTS t_odoo_prog_clerk" -c "CREATE ROLE t_odoo_prog_clerk LOGIN IN ROLE aba_clerk"
+before=$(a program list --json)
+out=$(a --user t_odoo_prog_clerk import odoo "$dir/new.json" 2>&1); rc=$?
+[[ $rc -eq 1 && $out == *"programs: permission denied for function program_import"* ]]
+check "a clerk cannot import programs" $? "exit $rc: $out"
+[ "$(a program list --json)" = "$before" ]; check "a clerk wrote nothing" $? "$(count) programs"
+psql_admin -c "DROP OWNED BY t_odoo_prog_clerk" -c "DROP ROLE t_odoo_prog_clerk" >/dev/null
 
 # Programs only from their rules: refused, nothing of the others either.
 out=$(a import odoo "$dir/rules.json" 2>&1); rc=$?
