@@ -11,7 +11,8 @@
  * How Odoo's points become aba's (applies_on):
  *  - both (loyalty): a rule's points go onto the card, as in aba; a reward
  *    is bought with card points, which aba does only through per_point
- *    discounts, so other rewards are refused.
+ *    discounts, so other rewards are refused.  Spending is not tied to
+ *    the earning rules (see open_rule).
  *  - current (promotions, promo codes, buy x get y): a rule's points exist
  *    only inside the order and buy its reward there.  aba applies a
  *    promotion's reward once when a rule is met, so a rule must give at
@@ -389,12 +390,40 @@ static int add_rewards(const struct rec *p, struct span rules, struct span rewar
 	return 0;
 }
 
+/* Whether a rule is met by every order with something in it. */
+static int rule_open(const json_t *r)
+{
+	return int_of(r, "minimum_qty") <= 1 && int_of(r, "minimum_amount") == 0 &&
+	       json_array_size(json_object_get(r, "product_ids")) == 0;
+}
+
+/* Odoo's loyalty rules only earn: points on the card are spent whatever the
+ * order.  aba gives a program's reward only when one of its rules is met,
+ * so a loyalty program whose rules all ask for something gets one more
+ * rule that every order meets and that earns nothing (each rule earns on
+ * its own, so the others earn exactly as before). */
+static int open_rule(json_t *out, struct span rules, struct span rewards)
+{
+	for (size_t i = 0; i < rules.n; i++)
+		if (rule_open(rules.v[i].r))
+			return 0;
+	if (rewards.n == 0)
+		return 0;
+	return json_array_append_new(out, json_pack("{s:i, s:s, s:[], s:s, s:s}", "minimum_qty", 0,
+						    "minimum_amount", "0.00", "product_ids",
+						    "reward_point_mode", "order",
+						    "reward_point_amount", "0"));
+}
+
 static int add_rules(const struct rec *p, struct span rules, struct span rewards, json_t *out,
 		     struct aba_err *err)
 {
 	int loyalty = strcmp(str_of(p->r, "applies_on"), "both") == 0;
 	int bxgy = strcmp(str_of(p->r, "program_type"), "buy_x_get_y") == 0;
 
+	if (!loyalty && rules.n == 0 && rewards.n > 0)
+		return rec_fail(p, err, "rule_ids: no active rule: Odoo never reaches the rewards, "
+				"aba would give them to every order");
 	for (size_t i = 0; i < rules.n; i++) {
 		int64_t qty = int_of(rules.v[i].r, "minimum_qty");
 
@@ -403,6 +432,8 @@ static int add_rules(const struct rec *p, struct span rules, struct span rewards
 		if (json_array_append_new(out, rule_json(&rules.v[i], loyalty, qty)))
 			return aba_fail(err, ABA_NOMEM, "out of memory");
 	}
+	if (loyalty && open_rule(out, rules, rewards))
+		return aba_fail(err, ABA_NOMEM, "out of memory");
 	return 0;
 }
 

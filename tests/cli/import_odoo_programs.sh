@@ -38,7 +38,7 @@ JSON
 cat > "$dir/rules.json" <<'JSON'
 [{"id": 71, "program_id": [7, "Poin Ramah ☕"], "program_type": "loyalty", "active": true,
   "reward_point_mode": "money", "reward_point_amount": 0.01, "minimum_qty": 1,
-  "minimum_amount": 0.0, "minimum_amount_tax_mode": "incl", "product_ids": [],
+  "minimum_amount": 20000.0, "minimum_amount_tax_mode": "incl", "product_ids": [],
   "product_category_id": false, "product_tag_id": false, "product_domain": "[]",
   "code": false, "mode": "auto", "company_id": [1, "Toko Maju"]},
  {"id": 72, "program_id": [8, "Diskon 10% di atas 100rb"], "reward_point_mode": "order",
@@ -75,8 +75,10 @@ cat > "$dir/expect.json" <<'JSON'
 [{"id": "7", "name": "Poin Ramah ☕", "program_type": "loyalty", "trigger": "auto",
   "code": null, "sequence": 5, "stacking": "combine", "active": true, "date_from": null,
   "date_to": null, "membership_levels": [],
-  "rules": [{"minimum_qty": 1, "minimum_amount": "0.00", "product_ids": [],
-             "reward_point_mode": "money", "reward_point_amount": "0.01"}],
+  "rules": [{"minimum_qty": 1, "minimum_amount": "20000.00", "product_ids": [],
+             "reward_point_mode": "money", "reward_point_amount": "0.01"},
+            {"minimum_qty": 0, "minimum_amount": "0.00", "product_ids": [],
+             "reward_point_mode": "order", "reward_point_amount": "0"}],
   "rewards": [{"reward_type": "discount", "discount": "100.00", "discount_mode": "per_point",
                "discount_applicability": "order", "discount_product_ids": [],
                "discount_max_amount": "0.00"}]},
@@ -160,6 +162,11 @@ bad "points an order cannot reach" "$dir/bad_need.json" \
 printf '%s' '[{"id": 88, "program_id": [10, "B"], "reward_type": "product",
   "reward_product_id": [601, "KS"], "required_points": 2.5}]' > "$dir/bad_x.json"
 bad "buy x of a fraction" "$dir/bad_x.json" "record 1 (id 88): required_points: not a whole number of units of rule 75"
+printf '%s' '[{"id": 14, "name": "Tanpa aturan", "program_type": "promotion"}]' > "$dir/bad_norule.json"
+printf '%s' '[{"id": 89, "program_id": [14, "T"], "reward_type": "discount", "discount": 5}]' > "$dir/bad_norule_rw.json"
+out=$(a import odoo "${files[@]}" "$dir/bad_norule.json" "$dir/bad_norule_rw.json" 2>&1); rc=$?
+[[ $rc -eq 1 && $out == *"bad_norule.json: record 1 (id 14): rule_ids: no active rule"* ]]
+check "promotion without rules" $? "exit $rc: $out"
 printf '%s' '[{"id": 72, "program_id": [8, "D"], "reward_point_mode": "order"}]' > "$dir/bad_dup.json"
 bad "the same rule twice" "$dir/bad_dup.json" "rules.json: record 2 (id 72): id: the same id as record 1 of $dir/bad_dup.json"
 
@@ -230,6 +237,17 @@ out=$(a simulate --json "$dir/cart2.json" 2>&1); rc=$?
 got=$(jq -c '[.total_discount, .points, ([.rejected[] | [.program, .reason]] | sort)]' <<<"$out")
 [ "$got" = '["0.00","500.00",[["10","minimum_not_met"],["8","minimum_not_met"],["9","code_missing"]]]' ]
 check "cart 2 simulated" $? "exit $rc: $got: $out"
+
+# Cart 3: 10,000, 5 points to spend: below rule 71's 20,000 so nothing is
+# earned, but card points are spent whatever the order, as in Odoo:
+# 5 x 100 = 500 off, 0 points.
+cat > "$dir/cart3.json" <<'JSON'
+{"at": "2026-06-01T10:00:00Z", "points_to_spend": "5",
+ "lines": [{"product": "501", "qty": 1, "unit_price": "10000.00"}]}
+JSON
+out=$(a simulate --json "$dir/cart3.json" 2>&1); rc=$?
+got=$(jq -c '[.total_discount, .points, [.applied[] | [.program, .discount]]]' <<<"$out")
+[ "$got" = '["500.00","0.00",[["7","500.00"]]]' ]; check "cart 3 spends points below the minimum" $? "exit $rc: $got: $out"
 
 # A program changed in aba since: --check names it and the field.
 a program show 8 | jq '.rewards[0].discount = "15.00"' > "$dir/changed.json"
