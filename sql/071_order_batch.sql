@@ -53,7 +53,8 @@ $$;
 
 -- One order of a batch as the engine sent it, what the checks found (how
 -- it posts: simple set-based, upgraded_to set when it moves its card up;
--- deferred 'level' or 'held'; replayed with its first result), and for the
+-- deferred 'level' or 'held', or refused with that SQLSTATE and message;
+-- replayed with its first result), and for the
 -- set-based path the ids and balance it gets (the card's balance before
 -- the batch until planned).
 CREATE TYPE order_batch_item AS (
@@ -61,7 +62,7 @@ CREATE TYPE order_batch_item AS (
 	request jsonb, level text, total_base bigint, total_discount bigint, total_net bigint,
 	earn bigint, redeem bigint, validity_days integer, pos text, offline boolean, detail jsonb,
 	input_ok boolean, simple boolean, upgraded_to text, up_spend bigint, deferred text,
-	replayed jsonb,
+	message text, replayed jsonb,
 	posting_id bigint, redeem_hid bigint, earn_hid bigint, lot_id bigint, event_id bigint,
 	balance bigint, result jsonb);
 
@@ -73,11 +74,13 @@ LANGUAGE sql AS $$
 $$;
 
 -- Reads the batch, applies post_order's checks (under the card locks) and
--- sorts the cards: 'replay' (all its orders are replays), 'plain' (set-based,
--- no upgrade possible: the batch's spend plus the card's spend over the
--- longest window stays below every upgradable level above its own),
--- 'climb' (set-based, spend summed per order), or none (post_order).  No
--- function is called per order: each call cost more than its lookup.
+-- sorts the cards: 'replay' (all its orders are replays), 'short' (its
+-- one order spends more points than the card has then: refused as
+-- post_order would), 'plain' (set-based, no upgrade possible: the batch's
+-- spend plus the card's spend over the longest window stays below every
+-- upgradable level above its own), 'climb' (set-based, spend summed per
+-- order), or none (post_order).  No function is called per order: each
+-- call cost more than its lookup.
 CREATE FUNCTION order_batch_read(p_orders jsonb) RETURNS order_batch_item[]
 LANGUAGE sql AS $$
 WITH o AS (
@@ -133,6 +136,8 @@ WITH o AS (
 ), per_card AS (
 	SELECT k.card_id, bool_and(k.fine) AS fine, bool_and(k.replay_ok) AS replays,
 	       count(*) AS orders, count(*) FILTER (WHERE k.redeem > 0) AS redeeming,
+	       bool_and(k.usable AND k.prev_id IS NULL AND k.level IS NOT DISTINCT FROM k.valid_level
+			AND k.redeem > k.avail) AS short,
 	       bool_and(k.prev_at IS NULL OR k.at > k.prev_at) AS rising, min(k.at) AS min_at,
 	       max(k.at) AS max_at, sum(k.total_net) AS net, min(coalesce(l.sequence, -1)) AS min_seq
 	  FROM checked k LEFT JOIN levels l ON l.code = k.level
@@ -141,6 +146,7 @@ WITH o AS (
 ), kinds AS (
 	SELECT pc.card_id,
 	       CASE WHEN pc.replays THEN 'replay'
+		    WHEN pc.orders = 1 AND pc.short THEN 'short'
 		    WHEN NOT pc.fine OR (pc.orders > 1 AND pc.redeeming > 0) THEN NULL
 		    WHEN up.threshold IS NULL
 			 OR pc.net + (SELECT coalesce(sum(x.total_net - x.refunded_amount), 0) FROM orders x
@@ -200,7 +206,11 @@ SELECT coalesce(array_agg(ROW(k.n, k.card_id, coalesce(k.found_code, k.card), k.
 	coalesce(k.input_ok, false),
 	coalesce(d.kind = 'plain' OR (d.kind = 'climb' AND (m.n IS NULL OR k.n <= m.n)), false),
 	CASE WHEN k.n = m.n THEN m.code END, CASE WHEN k.n = m.n THEN m.spend END,
-	CASE WHEN c.rank = m.rank + 1 THEN 'level' WHEN c.rank > m.rank + 1 THEN 'held' END,
+	CASE WHEN c.rank = m.rank + 1 THEN 'level' WHEN c.rank > m.rank + 1 THEN 'held'
+	     WHEN d.kind = 'short' THEN 'AB402' END,
+	CASE WHEN d.kind = 'short' THEN
+		format('card ''%s'' has %s points available, order ''%s'' spends %s', k.found_code,
+		       fmt_points(k.avail), k.ref, fmt_points(k.redeem)) END,
 	CASE WHEN d.kind = 'replay' THEN
 		(SELECT pr.result || '{"replay": true}' FROM postings pr WHERE pr.id = k.prev_id) END,
 	NULL, NULL, NULL, NULL, NULL, k.card_balance, NULL)::order_batch_item ORDER BY k.n), '{}')
@@ -231,7 +241,8 @@ BEGIN
 	SELECT coalesce(array_agg(ROW(i.n, i.card_id, i.card, i.active, i.ref, i.at, i.request,
 		i.level, i.total_base, i.total_discount, i.total_net, i.earn, i.redeem,
 		i.validity_days, i.pos, i.offline, i.detail, i.input_ok, i.simple, i.upgraded_to,
-		i.up_spend, i.deferred, i.replayed, i.posting_id, i.redeem_hid, i.earn_hid, i.lot_id,
+		i.up_spend, i.deferred, i.message, i.replayed, i.posting_id, i.redeem_hid, i.earn_hid,
+		i.lot_id,
 		i.event_id, i.balance,
 		jsonb_build_object('kind', 'order', 'order', i.ref, 'card', i.card, 'level', i.level,
 			'total_base', i.total_base, 'total_discount', i.total_discount,
@@ -250,7 +261,8 @@ BEGIN
 		  FROM (SELECT u.n, u.card_id, u.card, u.active, u.ref, u.at, u.request, u.level,
 			       u.total_base, u.total_discount, u.total_net, u.earn, u.redeem,
 			       u.validity_days, u.pos, u.offline, u.detail, u.input_ok, u.simple,
-			       u.upgraded_to, u.up_spend, u.deferred, u.replayed, u.balance AS start,
+			       u.upgraded_to, u.up_spend, u.deferred, u.message, u.replayed,
+			       u.balance AS start,
 			       u.ordinality AS pos_in,
 			       coalesce(sum((u.redeem > 0)::integer + (u.earn > 0)::integer)
 					OVER (ORDER BY u.ordinality ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING),
@@ -403,7 +415,7 @@ BEGIN
 	plan := order_batch_plan(items);
 	PERFORM order_batch_write(plan);
 	RETURN QUERY SELECT p.n, p.result, NULL::text, NULL::text FROM unnest(plan) p;
-	RETURN QUERY SELECT i.n, i.replayed, i.deferred, NULL::text FROM unnest(items) i
+	RETURN QUERY SELECT i.n, i.replayed, i.deferred, i.message FROM unnest(items) i
 		      WHERE i.replayed IS NOT NULL OR i.deferred IS NOT NULL;
 	FOREACH o IN ARRAY items LOOP
 		CONTINUE WHEN o.simple OR o.replayed IS NOT NULL OR o.deferred IS NOT NULL;
