@@ -6,13 +6,17 @@
 # `aba order post --batch 1000` processes, each owning the cards that hash
 # to it, so every card's orders post in order.  Then the same files again:
 # every order must come back as a replay.  On a throwaway embedded cluster.
-# Not a CTest: it takes minutes.
+# Not a CTest: it takes minutes.  Besides wall time it reports the CPU
+# seconds the clients and the server's backends used (the postmaster's
+# reaped children), which another load on the machine does not change
+# much: (client + server) / cores is the wall time on an idle machine.
 set -eu
 aba=$1 orders=${2:-1000000} cards=${3:-100000} clients=${4:-2} batch=${BATCH:-1000}
 home=$(mktemp -d /tmp/aba-bulk-XXXXXX)
 trap 'ABA_HOME=$home "$aba" db stop >/dev/null 2>&1; rm -rf "$home"' EXIT
 export ABA_HOME=$home
 "$aba" db init >/dev/null
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 sock=$home/run
 "$aba" level set SILVER --name Silver --sequence 10 --threshold 0 --window 365 >/dev/null
 "$aba" level set GOLD --name Gold --sequence 20 --multiplier 1.25 --threshold 3000000 --window 365 >/dev/null
@@ -37,7 +41,13 @@ awk -v n=$orders -v cards=$cards -v clients=$clients -v dir="$home" 'BEGIN {
 		printf "\"points_to_spend\":\"%s\",\"lines\":[{\"product\":\"SKU-%d\",\"qty\":%d,\"unit_price\":\"%d.00\"}]}\n", (k % 8 == 7 ? "1.00" : "0"), k % 50, 1 + k % 3, 20000 + (k * 7919) % 400000 > f
 	}
 }'
-# The clients run side by side.
+# CPU seconds of the server's exited backends so far.
+server_cpu() {
+	sleep 1	# the clients' backends are reaped just after they leave
+	pm=$(head -1 "$home/pgdata/postmaster.pid")
+	awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.1f", ($14 + $15) / hz }' "/proc/$pm/stat"
+}
+# The clients run side by side; then one line: wall, client CPU.
 post() {
 	start=$(date +%s.%N)
 	c=0
@@ -48,16 +58,28 @@ post() {
 	done
 	wait || true
 	end=$(date +%s.%N)
-	printf '%.1f' "$(echo "$end - $start" | bc -l)"
+	printf '%.1f ' "$(echo "$end - $start" | bc -l)"
+	times >"$home/times-$1"	# not in a pipe: a forked shell has no children
+	awk 'NR == 2 { u = $1; s = $2; sub(/m/, " ", u); sub(/m/, " ", s); split(u, a, " ");
+		split(s, b, " "); sub(/s/, "", a[2]); sub(/s/, "", b[2]);
+		printf "%.1f", a[1] * 60 + a[2] + b[1] * 60 + b[2] }' "$home/times-$1"
 }
-first=$(post first)
+cpu0=$(server_cpu)
+set -- $(post first)
+first=$1 first_client=$2
+cpu1=$(server_cpu)
 posted=$(psql -X -At -h "$sock" -d aba -c "SELECT count(*) FROM aba.orders")
-again=$(post again)
+set -- $(post again)
+again=$1 again_client=$2
+cpu2=$(server_cpu)
 problems=$("$aba" verify 2>&1 | tail -1)
 printf 'orders: %d over %d cards, %d clients, batches of %d\n' "$orders" "$cards" "$clients" "$batch"
 printf 'first import: %s s, %d orders posted (%.0f orders/s; target <= 120 s for 1,000,000)\n' \
 	"$first" "$posted" "$(echo "$posted / $first" | bc -l)"
+printf '  CPU: clients %s s, server %.1f s; load average before %s\n' "$first_client" \
+	"$(echo "$cpu1 - $cpu0" | bc -l)" "$load0"
 cat "$home"/out-first-* | sed 's/^/  /'
-printf 'same files again: %s s\n' "$again"
+printf 'same files again: %s s (CPU: clients %s s, server %.1f s)\n' "$again" "$again_client" \
+	"$(echo "$cpu2 - $cpu1" | bc -l)"
 cat "$home"/out-again-* | sed 's/^/  /'
 printf 'aba verify: %s\n' "$problems"
