@@ -15,8 +15,8 @@
 --
 -- Most orders take the set-based path, card by card: a card whose orders
 -- in the batch all pass post_order's checks and of which at most one
--- spends points (FEFO then needs no lot another order of the batch
--- changes).  Its orders are written with one statement per table, exactly
+-- spends points, the first (FEFO then needs no lot another order of the
+-- batch changes or adds).  Its orders are written with one statement per table, exactly
 -- as post_order would write them one after another: PostgreSQL's
 -- per-statement cost (plans, constraint expressions, index opening) was
 -- nearly all of an order's time.  Upgrades are decided set-based too
@@ -136,6 +136,7 @@ WITH o AS (
 ), per_card AS (
 	SELECT k.card_id, bool_and(k.fine) AS fine, bool_and(k.replay_ok) AS replays,
 	       count(*) AS orders, count(*) FILTER (WHERE k.redeem > 0) AS redeeming,
+	       bool_and(k.redeem = 0 OR k.prev_at IS NULL) AS redeems_first,
 	       bool_and(k.usable AND k.prev_id IS NULL AND k.level IS NOT DISTINCT FROM k.valid_level
 			AND k.redeem > k.avail) AS short,
 	       bool_and(k.prev_at IS NULL OR k.at > k.prev_at) AS rising, min(k.at) AS min_at,
@@ -147,7 +148,7 @@ WITH o AS (
 	SELECT pc.card_id,
 	       CASE WHEN pc.replays THEN 'replay'
 		    WHEN pc.orders = 1 AND pc.short THEN 'short'
-		    WHEN NOT pc.fine OR (pc.orders > 1 AND pc.redeeming > 0) THEN NULL
+		    WHEN NOT pc.fine OR pc.redeeming > 1 OR NOT pc.redeems_first THEN NULL
 		    WHEN up.threshold IS NULL
 			 OR pc.net + (SELECT coalesce(sum(x.total_net - x.refunded_amount), 0) FROM orders x
 				       WHERE x.card_id = pc.card_id AND x.ordered_at <= pc.max_at
@@ -298,8 +299,8 @@ BEGIN
 	UNION ALL
 	SELECT earn_hid, card_id, posting_id, 'earn', earn, balance, 'order', ref, level, at
 	  FROM unnest(p_plan) WHERE earn > 0;
-	-- A redemption's card has no other order in the batch, so its lots
-	-- are as take_fefo would find them.
+	-- A redemption is its card's first order in the batch, so its lots
+	-- are as take_fefo would find them (the batch's new lots come after).
 	WITH spendable AS (
 		SELECT l.id, l.card_id, l.remaining, p.redeem, p.redeem_hid,
 		       sum(l.remaining) OVER (PARTITION BY l.card_id
@@ -307,6 +308,7 @@ BEGIN
 			 - l.remaining AS before
 		  FROM unnest(p_plan) p
 		  JOIN point_moves l ON l.card_id = p.card_id AND l.state = 'active'
+				    AND l.gained_at <= p.at
 				    AND (l.expires_at IS NULL OR l.expires_at > p.at)
 		 WHERE p.redeem > 0
 	), taken AS (

@@ -155,36 +155,40 @@ static json_t *order(char p, int k)
 			 "lines", "product", "SKU-1", "qty", mix[k].qty, "unit_price", mix[k].price);
 }
 
-/* The climbing mix, cards p1..p4: p1 has no level and climbs in rising
+/* The climbing mix, cards p1..p5: p1 has no level and climbs in rising
  * time (none, SILVER, GOLD, PLATINUM); p2 is SILVER with its second order
  * dated before its first (no upgrade: a later order exists); p3 is SILVER
  * with a GOLD override set now (its past order cannot move it); p4 has no
  * level and two orders at the same time (the second earns at none: SILVER
- * starts just after the first).  Amounts below 1,000.00 get no discount. */
-#define NCLIMB 10
+ * starts just after the first); p5 is SILVER with 10.00 points and spends
+ * 3.00 of them in the first of its two orders.  Amounts below 1,000.00
+ * get no discount but the points spent. */
+#define NCLIMB 12
 static json_t *climb_order(char p, int k)
 {
 	static const struct {
 		int card, ref, when;
-		const char *price;
+		const char *price, *spend;
 	} mix[NCLIMB] = {
-		{ 1, 1, 0, "200.00" },		/* none: 2.00, up to SILVER (spend 200.00) */
-		{ 2, 1, 2, "600.00" },		/* SILVER: 6.00 */
-		{ 1, 2, 1, "900.00" },		/* SILVER: 9.00, up to GOLD (1,100.00) */
-		{ 3, 1, 2, "2000.00" },		/* SILVER: 1,800.00 net, 18.00, no upgrade */
-		{ 1, 3, 2, "500.00" },		/* GOLD x2: 10.00 (1,600.00) */
-		{ 4, 1, 3, "300.00" },		/* none: 3.00, up to SILVER */
-		{ 2, 2, 1, "1200.00" },		/* SILVER: 1,080.00 net, 10.80, no upgrade */
-		{ 1, 4, 3, "4000.00" },		/* GOLD x2: 3,600.00 net, 72.00, up to PLATINUM */
-		{ 4, 2, 3, "300.00" },		/* none: 3.00, no upgrade */
-		{ 1, 5, 4, "100.00" },		/* PLATINUM x3: 3.00 */
+		{ 1, 1, 0, "200.00", "0" },	/* none: 2.00, up to SILVER (spend 200.00) */
+		{ 2, 1, 2, "600.00", "0" },	/* SILVER: 6.00 */
+		{ 1, 2, 1, "900.00", "0" },	/* SILVER: 9.00, up to GOLD (1,100.00) */
+		{ 3, 1, 2, "2000.00", "0" },	/* SILVER: 1,800.00 net, 18.00, no upgrade */
+		{ 1, 3, 2, "500.00", "0" },	/* GOLD x2: 10.00 (1,600.00) */
+		{ 4, 1, 3, "300.00", "0" },	/* none: 3.00, up to SILVER */
+		{ 2, 2, 1, "1200.00", "0" },	/* SILVER: 1,080.00 net, 10.80, no upgrade */
+		{ 1, 4, 3, "4000.00", "0" },	/* GOLD x2: 3,600.00 net, 72.00, up to PLATINUM */
+		{ 4, 2, 3, "300.00", "0" },	/* none: 3.00, no upgrade */
+		{ 1, 5, 4, "100.00", "0" },	/* PLATINUM x3: 3.00 */
+		{ 5, 1, 1, "500.00", "3.00" },	/* SILVER: 497.00 net, 4.97 */
+		{ 5, 2, 2, "200.00", "0" },	/* SILVER: 2.00 */
 	};
 	char ref[32], code[8];
 
 	snprintf(ref, sizeof(ref), "%c-%d-%d", p, mix[k].card, mix[k].ref);
 	snprintf(code, sizeof(code), "%c%d", p, mix[k].card);
-	return json_pack("{s:s, s:s, s:s, s:b, s:[{s:s, s:i, s:s}]}", "ref", ref, "card", code,
-			 "at", when[mix[k].when], "offline", 1,
+	return json_pack("{s:s, s:s, s:s, s:b, s:s, s:[{s:s, s:i, s:s}]}", "ref", ref, "card", code,
+			 "at", when[mix[k].when], "offline", 1, "points_to_spend", mix[k].spend,
 			 "lines", "product", "SKU-2", "qty", 1, "unit_price", mix[k].price);
 }
 
@@ -285,7 +289,7 @@ static char *ledger(char p, int n)
 		" (SELECT string_agg(concat_ws('/', topic, payload - 'posting' - 'card' - 'order' - 'lot'), ';' ORDER BY id)"
 		"   FROM aba.outbox WHERE card_id = c.id))"
 		"  FROM aba.cards c WHERE c.code = $1";
-	char code[8];
+	char code[16];
 	const char *params[1] = { code };
 	PGresult *res;
 	char *s;
@@ -333,9 +337,9 @@ static void check_outcomes(char p, const struct outcome *o)
 	ck_assert_int_eq(o[11].code, ABA_INPUT);
 }
 
-static void same_ledgers(char a, char b)
+static void same_ledgers(char a, char b, int cards)
 {
-	for (int n = 1; n <= 4; n++) {
+	for (int n = 1; n <= cards; n++) {
 		char *x = ledger(a, n), *y = ledger(b, n);
 
 		if (strcmp(x, y) != 0)
@@ -373,8 +377,8 @@ START_TEST(batch_posts_as_one_by_one)
 	check_outcomes('A', one);
 	check_outcomes('B', big);
 	check_outcomes('C', small);
-	same_ledgers('A', 'B');
-	same_ledgers('A', 'C');
+	same_ledgers('A', 'B', 4);
+	same_ledgers('A', 'C', 4);
 	/* 7 orders posted of the 12 (a replay and 4 refused); 2 earns before */
 	ck_assert_int_eq(testdb_value(db, "SELECT count(*) FROM aba.orders WHERE ref LIKE 'B-%'"), 7);
 	ck_assert_int_eq(testdb_value(db, "SELECT count(*) FROM aba.outbox o JOIN aba.postings p"
@@ -395,14 +399,26 @@ START_TEST(batch_posts_as_one_by_one)
 }
 END_TEST
 
-/* Cards p1..p4 of the climbing mix: p2 and p3 SILVER since 60 days ago,
- * p3 with a GOLD override from now on. */
+/* Cards p1..p5 of the climbing mix: p2, p3 and p5 SILVER since 60 days
+ * ago, p3 with a GOLD override from now on, p5 holding 10.00 points from
+ * then and 5.00 from 5 days ago that expire first (an order before them
+ * cannot spend them). */
 static void climb_cards(char p)
 {
-	char code[8], sql[160];
+	char code[8], key[16], sql[160];
+	struct aba_earn early = { code, 1000, key, "test", sixty, 0 };
+	struct aba_earn late = { code, 500, key, "test", when[5], 30 };
+	struct aba_posting post;
+	struct aba_err err;
 
-	for (int i = 1; i <= 4; i++)
-		new_card(p, i, i == 2 || i == 3, code, sizeof(code));
+	for (int i = 1; i <= 5; i++)
+		new_card(p, i, i != 1 && i != 4, code, sizeof(code));
+	snprintf(key, sizeof(key), "%c-pre-5", p);
+	ck_assert_msg(aba_ledger_earn(db, &early, &post, &err) == 0, "%s", err.msg);
+	aba_posting_clear(&post);
+	snprintf(key, sizeof(key), "%c-late-5", p);
+	ck_assert_msg(aba_ledger_earn(db, &late, &post, &err) == 0, "%s", err.msg);
+	aba_posting_clear(&post);
 	snprintf(sql, sizeof(sql), "SELECT count(aba.level_override_direct('%c3', 'GOLD',"
 		 " now() + interval '30 days', 'test'))", p);
 	ck_assert_int_eq(testdb_value(db, sql), 1);
@@ -425,6 +441,8 @@ static void check_climb(char p, const struct outcome *o)
 		{ "GOLD", "PLATINUM", 7200, 9300 },
 		{ "", "", 300, 600 },
 		{ "PLATINUM", "", 300, 9600 },
+		{ "SILVER", "", 497, 1500 - 300 + 497 },
+		{ "SILVER", "", 200, 1897 },
 	};
 	char sql[512];
 
@@ -448,11 +466,11 @@ static void check_climb(char p, const struct outcome *o)
 	ck_assert_int_eq(testdb_value(db, sql), 3);
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM aba.level_history h JOIN aba.cards c"
 		 " ON c.id = h.card_id WHERE c.code LIKE '%c_'", p);
-	ck_assert_int_eq(testdb_value(db, sql), 3 + 1 + 2 + 1);
+	ck_assert_int_eq(testdb_value(db, sql), 3 + 1 + 2 + 1 + 1);
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM aba.cards WHERE (code, level_code) IN"
-		 " (('%c1', 'PLATINUM'), ('%c2', 'SILVER'), ('%c3', 'GOLD'), ('%c4', 'SILVER'))",
-		 p, p, p, p);
-	ck_assert_int_eq(testdb_value(db, sql), 4);
+		 " (('%c1', 'PLATINUM'), ('%c2', 'SILVER'), ('%c3', 'GOLD'), ('%c4', 'SILVER'),"
+		 " ('%c5', 'SILVER'))", p, p, p, p, p);
+	ck_assert_int_eq(testdb_value(db, sql), 5);
 }
 
 START_TEST(climbing_batch_posts_as_one_by_one)
@@ -470,8 +488,8 @@ START_TEST(climbing_batch_posts_as_one_by_one)
 	check_climb('L', one);
 	check_climb('M', big);
 	check_climb('N', small);
-	same_ledgers('L', 'M');
-	same_ledgers('L', 'N');
+	same_ledgers('L', 'M', 5);
+	same_ledgers('L', 'N', 5);
 	ck_assert_int_eq(problems(), 0);
 	/* again: every order a replay of its first result, nothing written */
 	postings = testdb_value(db, "SELECT count(*) FROM aba.postings");
