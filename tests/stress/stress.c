@@ -143,6 +143,15 @@ static long postmaster_pid(void)
 	return pid;
 }
 
+/* Servers we restarted are our children (subreaper), and so, once their
+ * postmaster is killed, are their backends: reaped here as they exit, not
+ * left as zombies until the next crash. */
+static void reap(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
 /* 1 once a killed server process is gone or only a zombie.  A zombie's pid
  * still looks alive to a new postmaster checking postmaster.pid, so a dead
  * one's lock file is removed rather than waiting for its parent to reap it
@@ -153,8 +162,7 @@ static int server_dead(long pid, const char *lockfile)
 	FILE *f;
 	char *p;
 
-	while (waitpid(-1, NULL, WNOHANG) > 0)
-		;	/* servers we restarted are our children (subreaper) */
+	reap();
 	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
 	f = fopen(path, "r");
 	if (!f)
@@ -219,8 +227,10 @@ static void *run_killer(void *arg)
 	for (int k = 1; k <= cfg.crashes; k++) {
 		long due = crash_due(k, &seed), pid = 0;
 
-		while (!cfg.workers_done && (cfg.ops_done < due || (pid = postmaster_pid()) <= 0))
+		while (!cfg.workers_done && (cfg.ops_done < due || (pid = postmaster_pid()) <= 0)) {
+			reap();
 			sleep_ms(20);
+		}
 		if (cfg.workers_done)
 			break;
 		fprintf(stderr, "stress: server crash %d of %d at %ld of %ld operations\n", k,
