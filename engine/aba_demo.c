@@ -354,6 +354,25 @@ static int make_requests(struct aba_db *db, const struct aba_demo_opts *o, struc
 	return 0;
 }
 
+/* The evaluation and the expiry run go through every card in batches: their
+ * progress, as stages whose total is not known until the end. */
+#define STAGE_EVALUATED "cards' levels evaluated"
+#define STAGE_EXPIRED "cards with points expired"
+
+static void evaluated(void *arg, const struct aba_member_totals *so_far)
+{
+	const struct aba_demo_opts *o = arg;
+
+	o->progress(o->arg, STAGE_EVALUATED, (long)so_far->cards, 0);
+}
+
+static void expired(void *arg, const struct aba_expire_totals *so_far)
+{
+	const struct aba_demo_opts *o = arg;
+
+	o->progress(o->arg, STAGE_EXPIRED, (long)so_far->cards, 0);
+}
+
 int aba_demo_seed(struct aba_db *db, const struct aba_demo_opts *o, struct aba_err *err)
 {
 	uint64_t rnd = 0x9E3779B97F4A7C15ULL;
@@ -373,8 +392,14 @@ int aba_demo_seed(struct aba_db *db, const struct aba_demo_opts *o, struct aba_e
 	if (done || n == 0)
 		return 0;
 	if (seed_orders(db, o, n, &rnd, err) ||
-	    aba_member_evaluate(db, NULL, NULL, NULL, NULL, NULL, &mt, err) ||
-	    aba_ledger_expire(db, NULL, NULL, NULL, &et, err))
+	    aba_member_evaluate(db, NULL, NULL, NULL, o->progress ? evaluated : NULL, (void *)o, &mt,
+				err))
 		return -1;
+	if (o->progress)
+		o->progress(o->arg, STAGE_EVALUATED, (long)mt.cards, (long)mt.cards);
+	if (aba_ledger_expire(db, NULL, o->progress ? expired : NULL, (void *)o, &et, err))
+		return -1;
+	if (o->progress)
+		o->progress(o->arg, STAGE_EXPIRED, (long)et.cards, (long)et.cards);
 	return seed_requests(db, o, err);
 }

@@ -17,7 +17,9 @@ struct aba_demo_opts {
 	long customers;		/* cards to create */
 	long orders;		/* orders to post; < 0: 8 per customer */
 	long now;		/* the "today" of the data, epoch seconds */
-	/* stage is "customers" or "orders" */
+	/* stage is "customers", "orders", then the evaluation's and the
+	 * expiry's count of cards, whose total is 0 until their last call
+	 * (total == done) */
 	void (*progress)(void *arg, const char *stage, long done, long total);
 	void *arg;
 };

@@ -13,7 +13,10 @@
 static void progress(void *arg, const char *stage, long done, long total)
 {
 	(void)arg;
-	fprintf(stderr, "\rseeding demo data: %ld of %ld %s", done, total, stage);
+	if (total > 0)
+		fprintf(stderr, "\rseeding demo data: %ld of %ld %s", done, total, stage);
+	else
+		fprintf(stderr, "\rseeding demo data: %ld %s", done, stage);
 	if (done == total)
 		fputc('\n', stderr);
 }

@@ -15,17 +15,24 @@
 #define CUSTOMERS 60
 #define ORDERS 600
 
-static long progress_calls, last_done[2];
+/* Progress per stage: counts that only grow, within their total when one
+ * is known, each stage ending with done == total. */
+static const char *const stages[] = { "customers", "orders", "cards' levels evaluated",
+				      "cards with points expired" };
+static long progress_calls, last_done[4], ended[4];
 
 static void on_progress(void *arg, const char *stage, long done, long total)
 {
-	int orders = strcmp(stage, "orders") == 0;
+	int k = 0;
 
 	(void)arg;
-	ck_assert_msg(orders || strcmp(stage, "customers") == 0, "stage '%s'", stage);
-	ck_assert_int_le(done, total);
-	ck_assert_int_ge(done, last_done[orders]);
-	last_done[orders] = done;
+	while (k < 4 && strcmp(stage, stages[k]) != 0)
+		k++;
+	ck_assert_msg(k < 4, "stage '%s'", stage);
+	ck_assert_msg(total == 0 || done <= total, "%s: %ld of %ld", stage, done, total);
+	ck_assert_int_ge(done, last_done[k]);
+	last_done[k] = done;
+	ended[k] = done == total;
 	progress_calls++;
 }
 
@@ -54,6 +61,9 @@ START_TEST(demo_holds_what_issue_4_lists)
 	ck_assert_int_gt(progress_calls, 0);
 	ck_assert_int_eq(last_done[0], CUSTOMERS);
 	ck_assert_int_eq(last_done[1], ORDERS);
+	ck_assert_int_eq(last_done[2], CUSTOMERS);	/* every card evaluated */
+	for (int k = 0; k < 4; k++)
+		ck_assert_msg(ended[k], "stage '%s' did not end", stages[k]);
 
 	ck_assert_int_eq(testdb_value(db, "SELECT count(*) FROM aba.levels WHERE code IN"
 				      " ('SILVER', 'GOLD', 'PLATINUM')"), 3);
