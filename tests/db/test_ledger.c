@@ -488,6 +488,64 @@ START_TEST(history_is_append_only)
 }
 END_TEST
 
+/* Ledger rows refer to postings, entries, lots and movements of their own
+ * card, checked per statement (sql/081): a bad row anywhere in a statement
+ * fails all of it; referenced rows keep their id and card. */
+#define CARD_OF(code) "(SELECT id FROM aba.cards WHERE code = '" code "')"
+#define POSTING_OF(key) "(SELECT id FROM aba.postings WHERE key = '" key "')"
+#define ENTRY_OF(key) "(SELECT max(id) FROM aba.point_history WHERE idempotency_key = '" key "')"
+#define LOT_OF(key) "(SELECT min(l.id) FROM aba.point_moves l JOIN aba.postings p" \
+		    " ON p.id = l.posting_id WHERE p.key = '" key "')"
+
+START_TEST(references_are_checked_per_statement)
+{
+	long long events;
+
+	card("RF1");
+	card("RF2");
+	earn("RF1", 100, "rf1-a", NULL, 0);
+	earn("RF2", 100, "rf2-a", NULL, 0);
+	events = testdb_value(db, "SELECT count(*) FROM aba.outbox");
+	/* a good row passes (the checks refuse only what they should) */
+	ck_assert_int_eq(testdb_value(db, "INSERT INTO aba.outbox (card_id, posting_id, topic, payload)"
+				      " VALUES (" CARD_OF("RF1") ", " POSTING_OF("rf1-a") ", 't', '{}')"
+				      " RETURNING 1"), 1);
+	/* another card's posting, alone or among good rows */
+	ck_assert_str_eq(testdb_fails(db, "INSERT INTO aba.outbox (card_id, posting_id, topic, payload)"
+				      " VALUES (" CARD_OF("RF1") ", " POSTING_OF("rf1-a") ", 't', '{}'),"
+				      " (" CARD_OF("RF1") ", " POSTING_OF("rf2-a") ", 't', '{}')"), "23503");
+	ck_assert_int_eq(testdb_value(db, "SELECT count(*) FROM aba.outbox"), events + 1);
+	ck_assert_str_eq(testdb_fails(db, "INSERT INTO aba.point_history (card_id, posting_id, kind,"
+				      " delta, balance_after, origin, idempotency_key, at) VALUES ("
+				      CARD_OF("RF1") ", " POSTING_OF("rf2-a") ", 'adjust', 1, 101, 't',"
+				      " 'r2-a', now())"), "23503");
+	ck_assert_str_eq(testdb_fails(db, "INSERT INTO aba.point_moves (card_id, posting_id, gained_at,"
+				      " initial, remaining, state, origin) VALUES (" CARD_OF("RF2")
+				      ", -1, now(), 1, 1, 'active', 't')"), "23503");
+	ck_assert_str_eq(testdb_fails(db, "INSERT INTO aba.lot_movements (card_id, history_id, lot_id,"
+				      " amount) VALUES (" CARD_OF("RF1") ", " ENTRY_OF("rf1-a") ", "
+				      LOT_OF("rf2-a") ", 1)"), "23503");
+	ck_assert_str_eq(testdb_fails(db, "INSERT INTO aba.lot_movements (card_id, history_id, lot_id,"
+				      " amount, reverses_id) VALUES (" CARD_OF("RF1") ", " ENTRY_OF("rf1-a")
+				      ", " LOT_OF("rf1-a") ", 1, (SELECT max(id) FROM aba.lot_movements"
+				      " WHERE card_id = " CARD_OF("RF2") "))"), "23503");
+	ck_assert_str_eq(testdb_fails(db, "INSERT INTO aba.orders (ref, card_id, posting_id, ordered_at,"
+				      " total_base, total_discount, total_net, earned_lot_id) VALUES ('X1', "
+				      CARD_OF("RF1") ", " POSTING_OF("rf1-a") ", now(), 0, 0, 0, "
+				      LOT_OF("rf2-a") ")"), "23503");
+	/* what the checks rely on */
+	ck_assert_str_eq(testdb_fails(db, "UPDATE aba.point_moves SET card_id = " CARD_OF("RF2")
+				      " WHERE id = " LOT_OF("rf1-a")), "AB403");
+	ck_assert_str_eq(testdb_fails(db, "UPDATE aba.postings SET id = id + 1000"), "AB403");
+	ck_assert_str_eq(testdb_fails(db, "DELETE FROM aba.point_moves"), "AB403");
+	ck_assert_str_eq(testdb_fails(db, "TRUNCATE aba.point_moves CASCADE"), "AB403");
+	ck_assert_str_eq(testdb_fails(db, "TRUNCATE aba.orders CASCADE"), "AB403");
+	/* the ledger's own updates name no referenced column */
+	ck_assert_int_eq(testdb_value(db, "UPDATE aba.point_moves SET remaining = remaining"
+				      " WHERE id = " LOT_OF("rf1-a") " RETURNING 1"), 1);
+}
+END_TEST
+
 START_TEST(verify_finds_a_tampered_balance)
 {
 	struct aba_err err;
@@ -639,6 +697,7 @@ int main(void)
 	tcase_add_test(tc, card_creation_is_audited);
 	tcase_add_test(tc, short_search_matches_prefixes_longer_matches_anywhere);
 	tcase_add_test(tc, history_is_append_only);
+	tcase_add_test(tc, references_are_checked_per_statement);
 	tcase_add_test(tc, verify_finds_a_tampered_balance);
 	tcase_add_test(tc, verify_finds_each_broken_movement);
 	tcase_add_test(tc, bad_input_is_refused);
