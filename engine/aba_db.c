@@ -66,21 +66,14 @@ int aba_db_target_is_embedded(const struct aba_db_target *t)
 	return 1;
 }
 
-static int open_with_user(const char *conninfo, const char *user, struct aba_db **out,
-			  struct aba_err *err)
+/* expand_dbname=1: a "dbname" value may itself be a connection string. */
+static int open_params(const char *const *keys, const char *const *vals, struct aba_db **out,
+		       struct aba_err *err)
 {
-	const char *keys[] = { "dbname", "user", "application_name", NULL };
-	const char *vals[] = { conninfo, user, "aba", NULL };
 	struct aba_db *db = calloc(1, sizeof(*db));
 
 	if (!db)
 		return aba_fail(err, ABA_NOMEM, "out of memory");
-	if (!user) {
-		keys[1] = "application_name";
-		vals[1] = "aba";
-		keys[2] = vals[2] = NULL;
-	}
-	/* expand_dbname=1: the "dbname" value may itself be a connection string. */
 	db->conn = PQconnectdbParams(keys, vals, 1);
 	if (PQstatus(db->conn) != CONNECTION_OK) {
 		char msg[200];
@@ -97,6 +90,44 @@ static int open_with_user(const char *conninfo, const char *user, struct aba_db 
 	db->reconnect_ms = ABA_DB_RECONNECT_MS;
 	*out = db;
 	return 0;
+}
+
+static int open_with_user(const char *conninfo, const char *user, struct aba_db **out,
+			  struct aba_err *err)
+{
+	const char *keys[] = { "dbname", "user", "application_name", NULL };
+	const char *vals[] = { conninfo, user, "aba", NULL };
+
+	if (!user) {
+		keys[1] = "application_name";
+		vals[1] = "aba";
+		keys[2] = vals[2] = NULL;
+	}
+	return open_params(keys, vals, out, err);
+}
+
+int aba_db_twin(struct aba_db *db, struct aba_db **out, struct aba_err *err)
+{
+	PQconninfoOption *opts = PQconninfo(db->conn);
+	const char *keys[64], *vals[64];
+	size_t n = 0;
+	int rc;
+
+	if (!opts)
+		return aba_fail(err, ABA_NOMEM, "out of memory");
+	for (PQconninfoOption *o = opts; o->keyword && n + 1 < 64; o++) {
+		if (!o->val || strcmp(o->keyword, "dbname") == 0)
+			continue;	/* dbname last: expanded, it would override */
+		keys[n] = o->keyword;
+		vals[n++] = o->val;
+	}
+	keys[n] = "dbname";
+	vals[n++] = PQdb(db->conn);
+	keys[n] = vals[n] = NULL;
+	/* expansion only reads a connection string: a plain name stays one */
+	rc = open_params(keys, vals, out, err);
+	PQconninfoFree(opts);
+	return rc;
 }
 
 int aba_db_connect(const char *conninfo, struct aba_db **out, struct aba_err *err)

@@ -43,6 +43,9 @@ int aba_db_target_is_embedded(const struct aba_db_target *t);
 int aba_db_open(const struct aba_db_target *t, struct aba_db **out, struct aba_err *err);
 /* Connects with a plain libpq connection string, nothing else. */
 int aba_db_connect(const char *conninfo, struct aba_db **out, struct aba_err *err);
+/* A second connection to db's database as db's user, for work done beside
+ * it (its session settings are not copied). */
+int aba_db_twin(struct aba_db *db, struct aba_db **out, struct aba_err *err);
 void aba_db_free(struct aba_db *db);
 
 /* 0 when res has the expected status; otherwise -1 with err set from the

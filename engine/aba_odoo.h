@@ -5,8 +5,8 @@
  * [id, "display name"] or false, dates "YYYY-MM-DD HH:MM:SS" (UTC), points
  * JSON floats.  Each file is imported in one transaction (nothing of a
  * malformed file is kept; errors name the file, the record's position and
- * Odoo id, and the field).  Then one more transaction settles the cards:
- * pending history is replayed into lots and history entries, and where
+ * Odoo id, and the field).  Then the cards are settled, 500 to a
+ * transaction: pending history is replayed into lots and history entries, and where
  * Odoo's history does not add up to its points the difference is posted
  * as an adjustment with origin 'odoo-import'.  Re-importing is an upsert
  * keyed on Odoo ids.
@@ -136,8 +136,10 @@ int aba_odoo_check_programs(struct aba_db *db, const struct aba_odoo_file *files
 /* Whether a file holds program, rule or reward records. */
 int aba_odoo_model_is_program(int model);
 
-/* Settles every card that needs it, in one transaction (or in the
- * caller's). */
+/* Settles every card that needs it: runs of 500 cards, each in its own
+ * transaction, two at a time on a second connection (aba_odoo_settle.c);
+ * inside the caller's transaction all of them in it, one after another.
+ * On failure, out says nothing, but the runs done stay settled. */
 int aba_odoo_settle(struct aba_db *db, aba_odoo_progress_fn progress, void *arg,
 		    struct aba_odoo_settlement *out, struct aba_err *err);
 

@@ -16,7 +16,6 @@
 #include "aba_odoo_record.h"
 
 #define ODOO_BATCH 5000
-#define ODOO_SETTLE_CARDS 500
 #define ODOO_RETRIES 3
 
 static const char *const import_sql[ABA_ODOO_MODEL_COUNT] = {
@@ -26,11 +25,6 @@ static const char *const import_sql[ABA_ODOO_MODEL_COUNT] = {
 };
 
 static const char SQL_DONE[] = "SELECT aba.odoo_import_done($1, $2, $3::jsonb)";
-static const char SQL_SETTLE[] = "SELECT aba.odoo_settle($1::bigint, $2::integer)";
-static const char SQL_TO_SETTLE[] =
-	"SELECT count(*) FROM aba.odoo_cards oc WHERE oc.points <> oc.imported"
-	"    OR EXISTS (SELECT 1 FROM aba.odoo_history h"
-	"                WHERE h.card_id = oc.card_id AND h.posting_id IS NULL)";
 
 int aba_odoo_tx_begin(struct aba_db *db, int nested, struct aba_err *err)
 {
@@ -143,12 +137,11 @@ static int add_record(void *arg, const json_t *rec, size_t offset, struct aba_er
 	return flush(b, err);
 }
 
-int aba_odoo_audit_file(struct aba_db *db, const struct aba_odoo_file *f, const json_t *counts,
-			struct aba_err *err)
+int aba_odoo_audit(struct aba_db *db, const char *what, const char *file, const json_t *counts,
+		   struct aba_err *err)
 {
-	const char *base = strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
 	char *text = json_dumps(counts, JSON_COMPACT);
-	const char *params[] = { aba_odoo_model_name(f->model), base, text };
+	const char *params[] = { what, file, text };
 	PGresult *res = NULL;
 	int rc;
 
@@ -158,6 +151,14 @@ int aba_odoo_audit_file(struct aba_db *db, const struct aba_odoo_file *f, const 
 	PQclear(res);
 	free(text);
 	return rc;
+}
+
+int aba_odoo_audit_file(struct aba_db *db, const struct aba_odoo_file *f, const json_t *counts,
+			struct aba_err *err)
+{
+	const char *base = strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path;
+
+	return aba_odoo_audit(db, aba_odoo_model_name(f->model), base, counts, err);
 }
 
 /* What one file did, for its audit row. */
@@ -238,77 +239,5 @@ int aba_odoo_import_file(struct aba_db *db, const struct aba_odoo_file *f,
 			return 0;
 		if (nested || attempt >= ODOO_RETRIES || !aba_db_err_is_retryable(err))
 			return name_file(f, err);
-	}
-}
-
-static int settle_batches(struct aba_db *db, aba_odoo_progress_fn progress, void *arg,
-			  struct aba_odoo_settlement *out, struct aba_err *err)
-{
-	char after[24] = "0", limit[16];
-	const char *params[] = { after, limit };
-	PGresult *res = NULL;
-	size_t total;
-
-	if (aba_db_call(db, SQL_TO_SETTLE, 0, NULL, PGRES_TUPLES_OK, &res, err))
-		return -1;
-	total = strtoul(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	snprintf(limit, sizeof(limit), "%d", ODOO_SETTLE_CARDS);
-	for (;;) {
-		json_t *r, *adj;
-		size_t i;
-
-		if (aba_db_call_json(db, 0, SQL_SETTLE, 2, params, &r, err))
-			return -1;
-		if (count_of(r, "cards") == 0) {
-			json_decref(r);
-			return 0;
-		}
-		out->cards += count_of(r, "cards");
-		out->replayed += count_of(r, "replayed");
-		snprintf(after, sizeof(after), "%ld", count_of(r, "last"));
-		json_array_foreach(json_object_get(r, "adjustments"), i, adj)
-			json_array_append(out->adjustments, adj);
-		json_decref(r);
-		if (progress)
-			progress(arg, &(struct aba_odoo_progress){ "settling", (size_t)out->cards,
-								   total });
-	}
-}
-
-static int audit_settle(struct aba_db *db, const struct aba_odoo_settlement *s,
-			struct aba_err *err)
-{
-	char text[160];
-	const char *params[] = { "settle", NULL, text };
-	PGresult *res = NULL;
-
-	snprintf(text, sizeof(text), "{\"cards\":%ld,\"replayed\":%ld,\"adjusted\":%zu}", s->cards,
-		 s->replayed, json_array_size(s->adjustments));
-	if (aba_db_call(db, SQL_DONE, 3, params, PGRES_TUPLES_OK, &res, err))
-		return -1;
-	PQclear(res);
-	return 0;
-}
-
-int aba_odoo_settle(struct aba_db *db, aba_odoo_progress_fn progress, void *arg,
-		    struct aba_odoo_settlement *out, struct aba_err *err)
-{
-	int nested = aba_odoo_tx_nested(db);
-
-	for (int attempt = 0;; attempt++) {
-		memset(out, 0, sizeof(*out));
-		if (!(out->adjustments = json_array()))
-			return aba_fail(err, ABA_NOMEM, "out of memory");
-		if (aba_odoo_tx_begin(db, nested, err) == 0 &&
-		    settle_batches(db, progress, arg, out, err) == 0 &&
-		    (out->cards == 0 || audit_settle(db, out, err) == 0) &&
-		    aba_odoo_tx_commit(db, nested, err) == 0)
-			return 0;
-		aba_odoo_tx_abort(db, nested);
-		json_decref(out->adjustments);
-		out->adjustments = NULL;
-		if (nested || attempt >= ODOO_RETRIES || !aba_db_err_is_retryable(err))
-			return -1;
 	}
 }

@@ -51,6 +51,10 @@ int aba_odoo_tx_commit(struct aba_db *db, int nested, struct aba_err *err);
 void aba_odoo_tx_abort(struct aba_db *db, int nested);
 int aba_odoo_tx_nested(struct aba_db *db);
 
+/* An odoo.import audit row (odoo.settle when what is "settle"): what was
+ * imported, from which file (NULL: none), and the counts. */
+int aba_odoo_audit(struct aba_db *db, const char *what, const char *file, const json_t *counts,
+		   struct aba_err *err);
 /* The audit row of one imported file: its model, base name and counts. */
 int aba_odoo_audit_file(struct aba_db *db, const struct aba_odoo_file *f, const json_t *counts,
 			struct aba_err *err);

@@ -301,6 +301,93 @@ START_TEST(second_round_mixes_both_paths)
 }
 END_TEST
 
+/* Many cards: aba_odoo_settle settles runs of 500 on two connections side
+ * by side.  1,234 cards (three runs, the last short), every tenth one for
+ * odoo_settle_card (its second lot expires first), every seventh with
+ * points its history does not add up to.  The result must be what the
+ * card-by-card replay writes, and the runs' answers come back in card
+ * order. */
+#define MANY 1234
+
+static char *many_cards(void)
+{
+	char *s = malloc(MANY * 160 + 8), *p = s;
+
+	p += sprintf(p, "[");
+	for (int i = 1; i <= MANY; i++)
+		p += sprintf(p, "%s{\"id\": %d, \"code\": \"M%04d\", \"points\": %d.0, \"partner_id\":"
+			     " false, \"expiration_date\": %s}", i > 1 ? ",\n" : "", 100 + i, i,
+			     9 + i % 5 + (i % 7 == 0 ? 3 : 0),
+			     i % 10 == 0 ? "\"2025-12-31\"" : "false");
+	sprintf(p, "]\n");
+	return s;
+}
+
+static char *many_history(void)
+{
+	char *s = malloc(MANY * 3 * 160 + 8), *p = s;
+
+	p += sprintf(p, "[");
+	for (int i = 1; i <= MANY; i++) {
+		int id = 1000 + i * 3;
+
+		p += sprintf(p, "%s{\"id\": %d, \"card_id\": [%d, \"x\"], \"issued\": %d, \"used\": 0,"
+			     " \"create_date\": \"2024-01-01 10:00:00\"},\n", i > 1 ? ",\n" : "", id,
+			     100 + i, 10 + i % 5);
+		p += sprintf(p, "{\"id\": %d, \"card_id\": [%d, \"x\"], \"issued\": 2, \"used\": 0,"
+			     " \"create_date\": \"2024-01-02 09:00:00\"},\n", id + 1, 100 + i);
+		p += sprintf(p, "{\"id\": %d, \"card_id\": [%d, \"x\"], \"issued\": 0, \"used\": 3,"
+			     " \"create_date\": \"2024-01-03 10:00:00\"}", id + 2, 100 + i);
+	}
+	sprintf(p, "]\n");
+	return s;
+}
+
+struct seen {
+	size_t calls, last, total;
+};
+
+static void count_progress(void *arg, const struct aba_odoo_progress *p)
+{
+	struct seen *s = arg;
+
+	s->calls++;
+	s->last = p->done;
+	s->total = p->total;
+}
+
+START_TEST(many_runs_settle_side_by_side)
+{
+	char *cards = many_cards(), *history = many_history();
+	struct aba_odoo_settlement s;
+	struct seen seen = { 0 };
+	struct aba_err err;
+
+	import_both(cards, history);
+	free(cards);
+	free(history);
+	ck_assert_msg(aba_odoo_settle(fast, count_progress, &seen, &s, &err) == 0, "%s", err.msg);
+	exec_ok(slow, SQL_CARD_BY_CARD);
+	ck_assert_int_eq(s.cards, MANY);
+	ck_assert_int_eq(s.replayed, MANY * 3);
+	ck_assert_int_eq(json_array_size(s.adjustments), MANY / 7);
+	/* in card order, whichever connection settled them */
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(s.adjustments, 0),
+							   "card")), "M0007");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(s.adjustments,
+									  MANY / 7 - 1), "card")),
+			 "M1232");
+	json_decref(s.adjustments);
+	ck_assert_uint_eq(seen.calls, 3);
+	ck_assert_uint_eq(seen.last, MANY);
+	ck_assert_uint_eq(seen.total, MANY);
+	ck_assert_int_eq(testdb_value(fast, "SELECT count(*) FROM aba.audit_log"
+				      " WHERE action = 'odoo.settle'"
+				      " AND (after ->> 'cards')::int = 1234"), 1);
+	same_and_sound();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("odoo_settle");
@@ -312,6 +399,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, settles_like_card_by_card);
 	tcase_add_test(tc, second_round_mixes_both_paths);
+	tcase_add_test(tc, many_runs_settle_side_by_side);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);

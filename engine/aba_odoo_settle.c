@@ -1,0 +1,287 @@
+/* aba_odoo_settle.c - settling imported Odoo cards: their new history
+ * replayed into the ledger and their odoo-import adjustments posted, by
+ * aba.odoo_settle() (sql/062), ODOO_SETTLE_CARDS cards a call.
+ *
+ * The server does all the work, and one call keeps one core busy.  So
+ * the runs of cards are known first, and two connections settle them side
+ * by side, each run in its own transaction: a run is settled whole or not
+ * at all, and an interrupted settlement leaves the rest for the next
+ * import to settle.  Inside a transaction the caller began (--dry-run)
+ * the runs go one after another in it, as one whole.
+ */
+#include "aba_odoo.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aba_db.h"
+#include "aba_odoo_record.h"
+
+#define ODOO_SETTLE_CARDS 500
+#define ODOO_SETTLE_CONNECTIONS 2
+
+/* Cards with something to settle: Odoo's points moved, or history rows
+ * not replayed yet. */
+#define TO_SETTLE \
+	" FROM aba.odoo_cards oc WHERE oc.points <> oc.imported" \
+	"    OR EXISTS (SELECT 1 FROM aba.odoo_history h" \
+	"                WHERE h.card_id = oc.card_id AND h.posting_id IS NULL)"
+
+static const char SQL_SETTLE[] = "SELECT aba.odoo_settle($1::bigint, $2::integer)";
+static const char SQL_TO_SETTLE[] = "SELECT count(*)" TO_SETTLE;
+/* Where each run after the first starts: after every n-th card. */
+static const char SQL_RUN_STARTS[] =
+	"SELECT card_id FROM (SELECT oc.card_id, row_number() OVER (ORDER BY oc.card_id) AS r"
+	TO_SETTLE ") s WHERE r % $1 = 0 ORDER BY card_id";
+
+/* A count the database answered with, 0 when it is not there. */
+static long count_of(const json_t *o, const char *key)
+{
+	return (long)json_integer_value(json_object_get(o, key));
+}
+
+/* What one call settled, added to out. */
+static void add_result(struct aba_odoo_settlement *out, const json_t *r)
+{
+	size_t i;
+	json_t *adj;
+
+	out->cards += count_of(r, "cards");
+	out->replayed += count_of(r, "replayed");
+	json_array_foreach(json_object_get(r, "adjustments"), i, adj)
+		json_array_append(out->adjustments, adj);
+}
+
+static int settle_call(struct aba_db *db, long after, json_t **r, struct aba_err *err)
+{
+	char a[24], limit[16];
+	const char *params[] = { a, limit };
+
+	snprintf(a, sizeof(a), "%ld", after);
+	snprintf(limit, sizeof(limit), "%d", ODOO_SETTLE_CARDS);
+	/* repeatable: a call settles whatever is still to settle */
+	return aba_db_call_json(db, 1, SQL_SETTLE, 2, params, r, err);
+}
+
+static int to_settle(struct aba_db *db, size_t *total, struct aba_err *err)
+{
+	PGresult *res = NULL;
+
+	if (aba_db_call(db, SQL_TO_SETTLE, 0, NULL, PGRES_TUPLES_OK, &res, err))
+		return -1;
+	*total = strtoul(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return 0;
+}
+
+/* One run after another, each starting after the last card of the one
+ * before, inside the caller's transaction. */
+static int settle_in_turn(struct aba_db *db, aba_odoo_progress_fn progress, void *arg,
+			  struct aba_odoo_settlement *out, struct aba_err *err)
+{
+	long after = 0;
+	size_t total;
+
+	if (to_settle(db, &total, err))
+		return -1;
+	for (;;) {
+		json_t *r;
+
+		if (settle_call(db, after, &r, err))
+			return -1;
+		if (count_of(r, "cards") == 0) {
+			json_decref(r);
+			return 0;
+		}
+		add_result(out, r);
+		after = count_of(r, "last");
+		json_decref(r);
+		if (progress)
+			progress(arg, &(struct aba_odoo_progress){ "settling", (size_t)out->cards,
+								   total });
+	}
+}
+
+/* The runs, shared by the connections: each takes the next not taken. */
+struct runs {
+	pthread_mutex_t lock;
+	long *starts;		/* run k settles the cards after starts[k] */
+	json_t **results;	/* its answer, kept in run order */
+	size_t n, next, settled, total;
+	int failed;
+	struct aba_err err;	/* the first failure */
+	aba_odoo_progress_fn progress;
+	void *arg;
+};
+
+struct worker {
+	struct runs *runs;
+	struct aba_db *db;
+};
+
+static void *work(void *p)
+{
+	struct worker *w = p;
+	struct runs *rs = w->runs;
+
+	for (;;) {
+		struct aba_err err;
+		json_t *r = NULL;
+		size_t k;
+		int rc, done;
+
+		pthread_mutex_lock(&rs->lock);
+		k = rs->next++;
+		done = k >= rs->n || rs->failed;
+		pthread_mutex_unlock(&rs->lock);
+		if (done)
+			return NULL;
+		rc = settle_call(w->db, rs->starts[k], &r, &err);
+		pthread_mutex_lock(&rs->lock);
+		if (rc && !rs->failed) {
+			rs->failed = 1;
+			rs->err = err;
+		} else if (rc == 0) {
+			rs->results[k] = r;
+			rs->settled += (size_t)count_of(r, "cards");
+			if (rs->progress)
+				rs->progress(rs->arg, &(struct aba_odoo_progress){
+					"settling", rs->settled, rs->total });
+		}
+		pthread_mutex_unlock(&rs->lock);
+	}
+}
+
+static int run_starts(struct aba_db *db, struct runs *rs, struct aba_err *err)
+{
+	char n[16];
+	const char *params[] = { n };
+	PGresult *res = NULL;
+
+	snprintf(n, sizeof(n), "%d", ODOO_SETTLE_CARDS);
+	if (aba_db_call(db, SQL_RUN_STARTS, 1, params, PGRES_TUPLES_OK, &res, err))
+		return -1;
+	rs->n = (size_t)PQntuples(res) + 1;
+	rs->starts = calloc(rs->n, sizeof(*rs->starts));
+	rs->results = calloc(rs->n, sizeof(*rs->results));
+	if (!rs->starts || !rs->results) {
+		PQclear(res);
+		return aba_fail(err, ABA_NOMEM, "out of memory");
+	}
+	for (size_t k = 1; k < rs->n; k++)
+		rs->starts[k] = strtol(PQgetvalue(res, (int)k - 1, 0), NULL, 10);
+	PQclear(res);
+	return 0;
+}
+
+/* The runs on db and as many more connections as open; then, in run
+ * order, what each settled (also when one failed: those runs are done). */
+static int settle_side_by_side(struct aba_db *db, aba_odoo_progress_fn progress, void *arg,
+			       struct aba_odoo_settlement *out, struct aba_err *err)
+{
+	struct runs rs = { .progress = progress, .arg = arg };
+	struct worker w[ODOO_SETTLE_CONNECTIONS] = { { &rs, db } };
+	pthread_t t[ODOO_SETTLE_CONNECTIONS];
+	int n = 1, rc = 0;
+
+	pthread_mutex_init(&rs.lock, NULL);
+	if (to_settle(db, &rs.total, err) || run_starts(db, &rs, err)) {
+		rc = -1;
+		goto out;
+	}
+	for (; n < ODOO_SETTLE_CONNECTIONS; n++) {
+		struct aba_err ignored;
+
+		w[n].runs = &rs;
+		if (aba_db_twin(db, &w[n].db, &ignored))
+			break;	/* settle on fewer connections */
+	}
+	for (int i = 1; i < n; i++)
+		if (pthread_create(&t[i], NULL, work, &w[i])) {
+			aba_db_free(w[i].db);
+			n = i;
+			break;
+		}
+	work(&w[0]);
+	for (int i = 1; i < n; i++) {
+		pthread_join(t[i], NULL);
+		aba_db_free(w[i].db);
+	}
+	for (size_t k = 0; k < rs.n; k++)
+		if (rs.results[k]) {
+			add_result(out, rs.results[k]);
+			json_decref(rs.results[k]);
+		}
+	if (rs.failed) {
+		*err = rs.err;
+		rc = -1;
+	}
+out:
+	free(rs.starts);
+	free(rs.results);
+	pthread_mutex_destroy(&rs.lock);
+	return rc;
+}
+
+static int audit_settle(struct aba_db *db, const struct aba_odoo_settlement *s,
+			struct aba_err *err)
+{
+	json_t *counts = json_pack("{s:I,s:I,s:I}", "cards", (json_int_t)s->cards, "replayed",
+				   (json_int_t)s->replayed, "adjusted",
+				   (json_int_t)json_array_size(s->adjustments));
+	int rc;
+
+	if (!counts)
+		return aba_fail(err, ABA_NOMEM, "out of memory");
+	rc = aba_odoo_audit(db, "settle", NULL, counts, err);
+	json_decref(counts);
+	return rc;
+}
+
+static int settle_nested(struct aba_db *db, aba_odoo_progress_fn progress, void *arg,
+			 struct aba_odoo_settlement *out, struct aba_err *err)
+{
+	if (aba_odoo_tx_begin(db, 1, err) == 0 &&
+	    settle_in_turn(db, progress, arg, out, err) == 0 &&
+	    (out->cards == 0 || audit_settle(db, out, err) == 0) &&
+	    aba_odoo_tx_commit(db, 1, err) == 0)
+		return 0;
+	aba_odoo_tx_abort(db, 1);
+	return -1;
+}
+
+int aba_odoo_settle(struct aba_db *db, aba_odoo_progress_fn progress, void *arg,
+		    struct aba_odoo_settlement *out, struct aba_err *err)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!(out->adjustments = json_array()))
+		return aba_fail(err, ABA_NOMEM, "out of memory");
+	if (aba_odoo_tx_nested(db)) {
+		rc = settle_nested(db, progress, arg, out, err);
+	} else {
+		rc = settle_side_by_side(db, progress, arg, out, err);
+		/* the audit row says what was settled, also before a failure */
+		if (out->cards > 0) {
+			struct aba_err audit_err;
+
+			if (audit_settle(db, out, rc ? &audit_err : err))
+				rc = -1;
+		}
+		if (rc && out->cards > 0) {
+			char msg[sizeof(err->msg)];
+
+			snprintf(msg, sizeof(msg), "%s", err->msg);
+			snprintf(err->msg, sizeof(err->msg), "%.180s (%ld cards were settled; "
+				 "importing again settles the rest)", msg, out->cards);
+		}
+	}
+	if (rc) {
+		json_decref(out->adjustments);
+		out->adjustments = NULL;
+	}
+	return rc;
+}
