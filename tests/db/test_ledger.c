@@ -489,8 +489,9 @@ START_TEST(history_is_append_only)
 END_TEST
 
 /* Ledger rows refer to postings, entries, lots and movements of their own
- * card, checked per statement (sql/081): a bad row anywhere in a statement
- * fails all of it; referenced rows keep their id and card. */
+ * card, checked per statement (sql/081, and odoo_history's: sql/083): a
+ * bad row anywhere in a statement fails all of it; referenced rows stay,
+ * with their id and card. */
 #define CARD_OF(code) "(SELECT id FROM aba.cards WHERE code = '" code "')"
 #define POSTING_OF(key) "(SELECT id FROM aba.postings WHERE key = '" key "')"
 #define ENTRY_OF(key) "(SELECT max(id) FROM aba.point_history WHERE idempotency_key = '" key "')"
@@ -540,6 +541,17 @@ START_TEST(references_are_checked_per_statement)
 	ck_assert_str_eq(testdb_fails(db, "DELETE FROM aba.point_moves"), "AB403");
 	ck_assert_str_eq(testdb_fails(db, "TRUNCATE aba.point_moves CASCADE"), "AB403");
 	ck_assert_str_eq(testdb_fails(db, "TRUNCATE aba.orders CASCADE"), "AB403");
+	/* the Odoo import's history rows: checked on insert and update */
+	ck_assert_str_eq(testdb_fails(db, "INSERT INTO aba.odoo_history (odoo_id, card_id, issued,"
+				      " used, at) VALUES (1, -1, 1, 0, now())"), "23503");
+	ck_assert_int_eq(testdb_value(db, "INSERT INTO aba.odoo_history (odoo_id, card_id, issued,"
+				      " used, at) VALUES (2, " CARD_OF("RF1") ", 1, 0, now())"
+				      " RETURNING 1"), 1);
+	ck_assert_str_eq(testdb_fails(db, "UPDATE aba.odoo_history SET posting_id = "
+				      POSTING_OF("rf2-a") " WHERE odoo_id = 2"), "23503");
+	ck_assert_int_eq(testdb_value(db, "UPDATE aba.odoo_history SET posting_id = "
+				      POSTING_OF("rf1-a") " WHERE odoo_id = 2 RETURNING 1"), 1);
+	ck_assert_str_eq(testdb_fails(db, "DELETE FROM aba.cards WHERE code = 'RF1'"), "AB403");
 	/* the ledger's own updates name no referenced column */
 	ck_assert_int_eq(testdb_value(db, "UPDATE aba.point_moves SET remaining = remaining"
 				      " WHERE id = " LOT_OF("rf1-a") " RETURNING 1"), 1);
