@@ -6,10 +6,10 @@
  * JSON floats.  Each file is imported in one transaction (nothing of a
  * malformed file is kept; errors name the file, the record's position and
  * Odoo id, and the field).  Then the cards are settled, 500 to a
- * transaction: pending history is replayed into lots and history entries, and where
- * Odoo's history does not add up to its points the difference is posted
- * as an adjustment with origin 'odoo-import'.  Re-importing is an upsert
- * keyed on Odoo ids.
+ * transaction: pending history is replayed into lots and history
+ * entries, and where Odoo's history does not add up to its points the
+ * difference is posted as an adjustment with origin 'odoo-import'.
+ * Re-importing is an upsert keyed on Odoo ids.
  */
 #ifndef ABA_ODOO_H
 #define ABA_ODOO_H

@@ -388,6 +388,40 @@ START_TEST(many_runs_settle_side_by_side)
 }
 END_TEST
 
+/* A run that fails (card M1100 inactive: odoo_settle_card refuses it)
+ * undoes only its own cards; the two runs before it stay settled, the
+ * error says so, and settling again after the card is active finishes. */
+START_TEST(a_failed_run_keeps_the_runs_before)
+{
+	char *cards = many_cards(), *history = many_history();
+	struct aba_odoo_settlement s;
+	struct aba_err err;
+
+	import(fast, fixture("cards.json", cards));
+	import(fast, fixture("history.json", history));
+	free(cards);
+	free(history);
+	exec_ok(fast, "UPDATE aba.cards SET active = false WHERE code = 'M1100'");
+	ck_assert_int_eq(aba_odoo_settle(fast, NULL, NULL, &s, &err), -1);
+	ck_assert_ptr_null(s.adjustments);
+	ck_assert_int_eq(s.cards, 1000);
+	ck_assert_msg(strstr(err.msg, "is not active") && strstr(err.msg, "1000 cards were settled"),
+		      "%s", err.msg);
+	ck_assert_int_eq(testdb_value(fast, "SELECT count(*) FROM aba.odoo_cards"
+				      " WHERE imported = points AND settlements = 1"), 1000);
+	ck_assert_int_eq(testdb_value(fast, "SELECT count(*) FROM aba.audit_log"
+				      " WHERE action = 'odoo.settle'"
+				      " AND (after ->> 'cards')::int = 1000"), 1);
+	exec_ok(fast, "UPDATE aba.cards SET active = true WHERE code = 'M1100'");
+	ck_assert_msg(aba_odoo_settle(fast, NULL, NULL, &s, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(s.cards, MANY - 1000);
+	json_decref(s.adjustments);
+	ck_assert_int_eq(testdb_value(fast, "SELECT count(*) FROM aba.odoo_cards"
+				      " WHERE imported = points AND settlements = 1"), MANY);
+	ck_assert_int_eq(testdb_value(fast, "SELECT count(*) FROM aba.verify(NULL)"), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("odoo_settle");
@@ -400,6 +434,7 @@ int main(void)
 	tcase_add_test(tc, settles_like_card_by_card);
 	tcase_add_test(tc, second_round_mixes_both_paths);
 	tcase_add_test(tc, many_runs_settle_side_by_side);
+	tcase_add_test(tc, a_failed_run_keeps_the_runs_before);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
