@@ -36,3 +36,4 @@ end=$(date +%s.%N)
 "$aba" import odoo --check "$home/cards.json" "$home/history.json" | tail -1
 done=$(date +%s.%N)
 echo "first import: $(echo "$mid - $start" | bc) s, re-import: $(echo "$end - $mid" | bc) s, check: $(echo "$done - $end" | bc) s"
+"$(dirname "$0")/box_speed"

@@ -90,3 +90,4 @@ printf 'same files again: %s s (CPU: clients %s s, server %.1f s)\n' "$again" "$
 	"$(echo "$cpu2 - $cpu1" | bc -l)"
 cat "$home"/out-again-* | sed 's/^/  /'
 printf 'aba verify: %s\n' "$problems"
+"$(dirname "$0")/box_speed"

@@ -58,3 +58,4 @@ printf 'orders posted: %d by %d clients in %.1f s\n' "$posted" $clients "$(echo 
 printf 'aba order post: %.0f orders/s\n' "$aba_tps"
 printf 'pgbench tpcb-like (-c %d -j 2 -s %d): %.0f tps\n' $clients $clients "$pg_tps"
 printf 'ratio: %.2f (target >= 0.8)\n' "$(echo "$aba_tps / $pg_tps" | bc -l)"
+"$(dirname "$0")/box_speed"
