@@ -30,11 +30,12 @@
 	"                WHERE h.card_id = oc.card_id AND h.posting_id IS NULL)"
 
 static const char SQL_SETTLE[] = "SELECT aba.odoo_settle($1::bigint, $2::integer)";
-static const char SQL_TO_SETTLE[] = "SELECT count(*)" TO_SETTLE;
-/* Where each run after the first starts: after every n-th card. */
-static const char SQL_RUN_STARTS[] =
-	"SELECT card_id FROM (SELECT oc.card_id, row_number() OVER (ORDER BY oc.card_id) AS r"
-	TO_SETTLE ") s WHERE r % $1 = 0 ORDER BY card_id";
+/* How many cards to settle, and where each run after the first starts:
+ * after every n-th of them. */
+static const char SQL_RUNS[] =
+	"SELECT count(*), coalesce(string_agg(card_id::text, ' ' ORDER BY card_id)"
+	"                          FILTER (WHERE r % $1 = 0), '')"
+	"  FROM (SELECT oc.card_id, row_number() OVER (ORDER BY oc.card_id) AS r" TO_SETTLE ") s";
 
 /* A count the database answered with, 0 when it is not there. */
 static long count_of(const json_t *o, const char *key)
@@ -63,45 +64,6 @@ static int settle_call(struct aba_db *db, long after, json_t **r, struct aba_err
 	snprintf(limit, sizeof(limit), "%d", ODOO_SETTLE_CARDS);
 	/* repeatable: a call settles whatever is still to settle */
 	return aba_db_call_json(db, 1, SQL_SETTLE, 2, params, r, err);
-}
-
-static int to_settle(struct aba_db *db, size_t *total, struct aba_err *err)
-{
-	PGresult *res = NULL;
-
-	if (aba_db_call(db, SQL_TO_SETTLE, 0, NULL, PGRES_TUPLES_OK, &res, err))
-		return -1;
-	*total = strtoul(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	return 0;
-}
-
-/* One run after another, each starting after the last card of the one
- * before, inside the caller's transaction. */
-static int settle_in_turn(struct aba_db *db, aba_odoo_progress_fn progress, void *arg,
-			  struct aba_odoo_settlement *out, struct aba_err *err)
-{
-	long after = 0;
-	size_t total;
-
-	if (to_settle(db, &total, err))
-		return -1;
-	for (;;) {
-		json_t *r;
-
-		if (settle_call(db, after, &r, err))
-			return -1;
-		if (count_of(r, "cards") == 0) {
-			json_decref(r);
-			return 0;
-		}
-		add_result(out, r);
-		after = count_of(r, "last");
-		json_decref(r);
-		if (progress)
-			progress(arg, &(struct aba_odoo_progress){ "settling", (size_t)out->cards,
-								   total });
-	}
 }
 
 /* The runs, shared by the connections: each takes the next not taken. */
@@ -154,32 +116,37 @@ static void *work(void *p)
 	}
 }
 
-static int run_starts(struct aba_db *db, struct runs *rs, struct aba_err *err)
+static int runs_plan(struct aba_db *db, struct runs *rs, struct aba_err *err)
 {
 	char n[16];
 	const char *params[] = { n };
 	PGresult *res = NULL;
+	const char *p;
+	char *end;
 
 	snprintf(n, sizeof(n), "%d", ODOO_SETTLE_CARDS);
-	if (aba_db_call(db, SQL_RUN_STARTS, 1, params, PGRES_TUPLES_OK, &res, err))
+	if (aba_db_call(db, SQL_RUNS, 1, params, PGRES_TUPLES_OK, &res, err))
 		return -1;
-	rs->n = (size_t)PQntuples(res) + 1;
+	rs->total = strtoul(PQgetvalue(res, 0, 0), NULL, 10);
+	rs->n = rs->total / ODOO_SETTLE_CARDS + 1;
 	rs->starts = calloc(rs->n, sizeof(*rs->starts));
 	rs->results = calloc(rs->n, sizeof(*rs->results));
 	if (!rs->starts || !rs->results) {
 		PQclear(res);
 		return aba_fail(err, ABA_NOMEM, "out of memory");
 	}
-	for (size_t k = 1; k < rs->n; k++)
-		rs->starts[k] = strtol(PQgetvalue(res, (int)k - 1, 0), NULL, 10);
+	p = PQgetvalue(res, 0, 1);
+	for (size_t k = 1; k < rs->n; k++, p = end)
+		rs->starts[k] = strtol(p, &end, 10);
 	PQclear(res);
 	return 0;
 }
 
-/* The runs on db and as many more connections as open; then, in run
- * order, what each settled (also when one failed: those runs are done). */
-static int settle_side_by_side(struct aba_db *db, aba_odoo_progress_fn progress, void *arg,
-			       struct aba_odoo_settlement *out, struct aba_err *err)
+/* The runs on db and as many more connections, up to `connections`, as
+ * open; then, in run order, what each settled (also when one failed:
+ * those runs are done). */
+static int settle_runs(struct aba_db *db, int connections, aba_odoo_progress_fn progress,
+		       void *arg, struct aba_odoo_settlement *out, struct aba_err *err)
 {
 	struct runs rs = { .progress = progress, .arg = arg };
 	struct worker w[ODOO_SETTLE_CONNECTIONS] = { { &rs, db } };
@@ -187,11 +154,11 @@ static int settle_side_by_side(struct aba_db *db, aba_odoo_progress_fn progress,
 	int n = 1, rc = 0;
 
 	pthread_mutex_init(&rs.lock, NULL);
-	if (to_settle(db, &rs.total, err) || run_starts(db, &rs, err)) {
+	if (runs_plan(db, &rs, err)) {
 		rc = -1;
 		goto out;
 	}
-	for (; n < ODOO_SETTLE_CONNECTIONS; n++) {
+	for (; n < connections; n++) {
 		struct aba_err ignored;
 
 		w[n].runs = &rs;
@@ -244,7 +211,7 @@ static int settle_nested(struct aba_db *db, aba_odoo_progress_fn progress, void 
 			 struct aba_odoo_settlement *out, struct aba_err *err)
 {
 	if (aba_odoo_tx_begin(db, 1, err) == 0 &&
-	    settle_in_turn(db, progress, arg, out, err) == 0 &&
+	    settle_runs(db, 1, progress, arg, out, err) == 0 &&
 	    (out->cards == 0 || audit_settle(db, out, err) == 0) &&
 	    aba_odoo_tx_commit(db, 1, err) == 0)
 		return 0;
@@ -263,7 +230,7 @@ int aba_odoo_settle(struct aba_db *db, aba_odoo_progress_fn progress, void *arg,
 	if (aba_odoo_tx_nested(db)) {
 		rc = settle_nested(db, progress, arg, out, err);
 	} else {
-		rc = settle_side_by_side(db, progress, arg, out, err);
+		rc = settle_runs(db, ODOO_SETTLE_CONNECTIONS, progress, arg, out, err);
 		/* the audit row says what was settled, also before a failure */
 		if (out->cards > 0) {
 			struct aba_err audit_err;
