@@ -20,10 +20,9 @@ static const char SQL_EXPIRE[] =
 	"SELECT aba.expire_due($1::timestamptz, $2::integer)";
 static const char SQL_VERIFY[] =
 	"SELECT card, problem, detail FROM aba.verify($1)";
-static const char SQL_VERIFY_MARK[] =
-	"SELECT m->>'history', m->>'postings' FROM aba.verify_mark() m";
+static const char SQL_VERIFY_MARK[] = "SELECT aba.verify_mark()";
 static const char SQL_VERIFY_RECORD[] =
-	"SELECT card, problem, detail FROM aba.verify_record($1::bigint, $2::bigint)";
+	"SELECT card, problem, detail FROM aba.verify_record($1::bigint)";
 
 #define EXPIRE_BATCH "500"
 
@@ -154,11 +153,11 @@ int aba_ledger_expire(struct aba_db *db, const char *as_of, aba_expire_progress 
 }
 
 /* A pass over every card is kept for the consistency report when the
- * server can write (sql/080): first the cut, in its own transaction, then
- * the pass in a snapshot taken after it.  On a replica it is only run. */
+ * server can write (sql/080, 084): first the cut, in its own transaction,
+ * opens the pass, then the pass fills it in a snapshot taken after it.  On a replica it is only run. */
 static int verify_all(struct aba_db *db, PGresult **res, struct aba_err *err)
 {
-	const char *params[2] = { NULL, NULL };
+	const char *params[1] = { NULL };
 	PGresult *mark = NULL;
 	int rc;
 
@@ -168,9 +167,8 @@ static int verify_all(struct aba_db *db, PGresult **res, struct aba_err *err)
 		PQclear(mark);
 		return aba_db_call_repeatable(db, SQL_VERIFY, 1, params, PGRES_TUPLES_OK, res, err);
 	}
-	params[0] = PQgetvalue(mark, 0, 0);
-	params[1] = PQgetvalue(mark, 0, 1);
-	rc = aba_db_call_repeatable(db, SQL_VERIFY_RECORD, 2, params, PGRES_TUPLES_OK, res, err);
+	params[0] = PQgetvalue(mark, 0, 0);	/* the pass it opened */
+	rc = aba_db_call_repeatable(db, SQL_VERIFY_RECORD, 1, params, PGRES_TUPLES_OK, res, err);
 	PQclear(mark);
 	return rc;
 }

@@ -667,10 +667,17 @@ START_TEST(consistency_starts_from_the_last_full_pass)
 
 	consistency(&r, 0, "no full pass recorded (aba verify), every card checked now");
 	aba_report_clear(&r);
+	/* a pass is kept only as the server opened it: no watermark of the
+	 * caller's choosing, no pass filled in twice */
+	ck_assert_str_eq(testdb_fails(db, "SELECT * FROM aba.verify_record(999999)"), "AB404");
 	/* R2 broken behind the ledger's back; a full pass keeps what it found */
 	testdb_value(db, "UPDATE aba.cards SET balance = balance + 7 WHERE code = 'R2' RETURNING 1");
 	ck_assert_int_eq(full_pass(), 2);
 	consistency(&r, 2, ", 0 cards changed since checked now");
+	ck_assert_str_eq(testdb_fails(db, "SELECT * FROM aba.verify_record("
+				      "(SELECT max(id) FROM aba.verify_passes))"), "AB404");
+	ck_assert_int_eq(testdb_value(db, "SELECT count(*) FROM aba.verify_passes"
+				      " WHERE history_upto = (SELECT max(id) FROM aba.point_history)"), 1);
 	ck_assert_str_eq(aba_report_cell(&r, 0, 0)->text, "R2");
 	ck_assert_str_eq(aba_report_cell(&r, 1, 1)->text, "balance_vs_lots");
 	aba_report_clear(&r);
