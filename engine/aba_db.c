@@ -203,7 +203,7 @@ int aba_db_err_is_retryable(const struct aba_err *err)
 
 /* 5 ms doubling per attempt, capped at 500 ms, with up to 50% jitter so
  * that clients which collided do not collide again in step. */
-static void backoff(int attempt)
+void aba_db_backoff(int attempt)
 {
 	long ms = 5L << (attempt < 7 ? attempt : 7);
 	struct timespec ts;
@@ -246,7 +246,7 @@ static int may_retry(struct aba_db *db, const struct aba_err *e, int attempt, in
 		return 0;
 	if (aba_db_err_is_retryable(e)) {
 		db->retries++;
-		backoff(attempt);
+		aba_db_backoff(attempt);
 		return 1;
 	}
 	if (e->code != ABA_CONNECTION || PQstatus(db->conn) != CONNECTION_BAD)

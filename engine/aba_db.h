@@ -97,5 +97,8 @@ int aba_db_end_snapshot(struct aba_db *db, struct aba_err *err);
 
 /* Whether an error is worth retrying: 40001 or 40P01. */
 int aba_db_err_is_retryable(const struct aba_err *err);
+/* Waits before retry number attempt + 1: 5 ms doubling, capped at 500 ms,
+ * with jitter. */
+void aba_db_backoff(int attempt);
 
 #endif

@@ -50,6 +50,14 @@ int aba_odoo_tx_nested(struct aba_db *db)
 	return PQtransactionStatus(db->conn) == PQTRANS_INTRANS;
 }
 
+int aba_odoo_tx_retry(int nested, int attempt, const struct aba_err *err)
+{
+	if (nested || attempt >= ODOO_RETRIES || !aba_db_err_is_retryable(err))
+		return 0;
+	aba_db_backoff(attempt);
+	return 1;
+}
+
 /* A count the database answered with, 0 when it is not there. */
 static long count_of(const json_t *o, const char *key)
 {
@@ -237,7 +245,7 @@ int aba_odoo_import_file(struct aba_db *db, const struct aba_odoo_file *f,
 	for (int attempt = 0;; attempt++) {
 		if (import_once(db, f, nested, progress, arg, out, err) == 0)
 			return 0;
-		if (nested || attempt >= ODOO_RETRIES || !aba_db_err_is_retryable(err))
+		if (!aba_odoo_tx_retry(nested, attempt, err))
 			return name_file(f, err);
 	}
 }

@@ -298,11 +298,11 @@ static int reached_once(const struct rec *reward, struct span rules, struct aba_
 	int64_t need = int_of(reward->r, "required_points");
 	char buf[ABA_AMOUNT_BUFSZ];
 
+	if (need == 0)
+		return 0;
 	for (size_t i = 0; i < rules.n; i++) {
 		const json_t *r = rules.v[i].r;
 
-		if (need == 0)
-			continue;
 		if (strcmp(str_of(r, "reward_point_mode"), "order") != 0)
 			return rec_fail(reward, err, "required_points: reached through points per "
 					"%s (rule %lld): aba gives a promotion's reward once per "

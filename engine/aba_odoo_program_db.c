@@ -17,8 +17,6 @@
 #include "aba_odoo_record.h"
 #include "aba_program_store.h"
 
-#define ODOO_RETRIES 3
-
 /* The stored program with the same id, or *stored NULL when there is none. */
 static int stored_program(struct aba_db *db, const json_t *prog, json_t **stored,
 			  struct aba_err *err)
@@ -119,7 +117,7 @@ int aba_odoo_import_programs(struct aba_db *db, const struct aba_odoo_file *file
 	 * deadlock retries the whole, never half of it. */
 	for (int attempt = 0;; attempt++) {
 		rc = store_once(db, files, nfiles, programs, nested, out, err);
-		if (rc == 0 || nested || attempt >= ODOO_RETRIES || !aba_db_err_is_retryable(err))
+		if (rc == 0 || !aba_odoo_tx_retry(nested, attempt, err))
 			break;
 	}
 	json_decref(programs);

@@ -74,19 +74,6 @@ static int get_int(const json_t *raw, const char *key, int64_t min, int64_t max,
 	return 0;
 }
 
-static int get_bool(const json_t *raw, const char *key, int def, int *out, struct aba_err *err)
-{
-	const json_t *v = json_object_get(raw, key);
-
-	*out = def;
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_boolean(v))
-		return aba_fail(err, ABA_INPUT, "%s: expected true or false", key);
-	*out = json_is_true(v);
-	return 0;
-}
-
 /* One of names (NULL-terminated); def when empty.  *out is the name. */
 static int get_choice(const json_t *raw, const char *key, const char *const *names,
 		      const char *def, const char **out, struct aba_err *err)
@@ -150,7 +137,7 @@ static int get_program(const json_t *raw, json_t *o, struct aba_err *err)
 	int active;
 
 	if (aba_odoo_record_m2o(raw, "program_id", &id, &name, err) ||
-	    get_bool(raw, "active", 1, &active, err))
+	    aba_jp_bool(raw, "", "active", 1, &active, err))
 		return -1;
 	if (!id)
 		return aba_fail(err, ABA_INPUT, "program_id: missing");
@@ -163,7 +150,7 @@ static int program_limits(const json_t *raw, struct aba_err *err)
 {
 	int limited;
 
-	if (get_bool(raw, "limit_usage", 0, &limited, err))
+	if (aba_jp_bool(raw, "", "limit_usage", 0, &limited, err))
 		return -1;
 	if (limited)
 		return aba_fail(err, ABA_INPUT, "limit_usage: a limit on how often a program is "
@@ -197,7 +184,7 @@ int aba_odoo_record_program(const json_t *raw, json_t *o, struct aba_err *err)
 		       strcmp(type, "loyalty") == 0 ? "both" :
 		       strcmp(type, "next_order_coupons") == 0 ? "future" : "current", &on, err) ||
 	    get_int(raw, "sequence", -1000000000, 1000000000, 10, &sequence, err) ||
-	    get_bool(raw, "active", 1, &active, err) ||
+	    aba_jp_bool(raw, "", "active", 1, &active, err) ||
 	    aba_odoo_record_date(raw, "date_from", &from, err) ||
 	    aba_odoo_record_date(raw, "date_to", &to, err) || program_limits(raw, err))
 		return -1;
@@ -344,7 +331,7 @@ int aba_odoo_record_reward(const json_t *raw, json_t *o, struct aba_err *err)
 		return aba_fail(err, ABA_INPUT, "reward_type: '%.40s' is not a reward type aba can "
 				"import (discount, product)", type);
 	if (get_decimal(raw, "required_points", 2, ABA_AMOUNT_MAX, 100, &required, err) ||
-	    get_bool(raw, "clear_wallet", 0, &clear, err))
+	    aba_jp_bool(raw, "", "clear_wallet", 0, &clear, err))
 		return -1;
 	if (clear)
 		return aba_fail(err, ABA_INPUT, "clear_wallet: emptying the card cannot be honoured");

@@ -50,6 +50,10 @@ int aba_odoo_tx_begin(struct aba_db *db, int nested, struct aba_err *err);
 int aba_odoo_tx_commit(struct aba_db *db, int nested, struct aba_err *err);
 void aba_odoo_tx_abort(struct aba_db *db, int nested);
 int aba_odoo_tx_nested(struct aba_db *db);
+/* Whether a transaction that failed on attempt `attempt` (from 0) is made
+ * again: not inside the caller's, at most ODOO_RETRIES times, only after a
+ * serialization failure or deadlock; waits (backoff) when it is. */
+int aba_odoo_tx_retry(int nested, int attempt, const struct aba_err *err);
 
 /* An odoo.import audit row (odoo.settle when what is "settle"): what was
  * imported, from which file (NULL: none), and the counts. */

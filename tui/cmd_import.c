@@ -202,6 +202,12 @@ static int has_model(const struct import_args *a, int program)
 	return 0;
 }
 
+/* Only program files were given: there are no cards to settle or check. */
+static int only_programs(const struct import_args *a)
+{
+	return has_model(a, 1) && !has_model(a, 0);
+}
+
 static int run_import(struct aba_db *db, const struct import_args *a)
 {
 	struct aba_err err;
@@ -210,8 +216,7 @@ static int run_import(struct aba_db *db, const struct import_args *a)
 	if (a->dry_run && aba_db_command(db, "BEGIN", 0, NULL, &err))
 		return cli_fail(&err);
 	failed = import_files(db, a);
-	/* Programs alone leave no card to settle. */
-	if (has_model(a, 0) || !has_model(a, 1))
+	if (!only_programs(a))
 		failed |= settle(db);
 	if (a->dry_run) {
 		aba_db_command(db, "ROLLBACK", 0, NULL, &err);
@@ -303,9 +308,8 @@ int cmd_import_odoo(struct cli *cli, int argc, char **argv)
 		return cli_fail(&err);
 	}
 	if (a.check) {
-		/* Cards and history unless only program files were given. */
 		rc = has_model(&a, 1) ? check_programs(db, &a) : 0;
-		if (rc <= 1 && (has_model(&a, 0) || !has_model(&a, 1)))
+		if (rc <= 1 && !only_programs(&a))
 			rc |= check_cards(db, &a);
 	} else {
 		rc = run_import(db, &a);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "aba_card.h"
+#include "aba_text.h"
 #include "testdb.h"
 
 #define DBNAME "t_card_search"
@@ -107,15 +108,6 @@ static void fold(char *dst, const char *src, size_t size)
 	dst[i] = '\0';
 }
 
-static int chars(const char *s)
-{
-	int n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
 /* What the search promises: text of three characters or more anywhere in
  * code, name or phone, shorter text at the start of one; any case. */
 static int matches(const struct card *c, const char *text)
@@ -126,7 +118,7 @@ static int matches(const struct card *c, const char *text)
 	fold(t, text, sizeof(t));
 	for (int k = 0; k < 3; k++) {
 		fold(f, fields[k], sizeof(f));
-		if (chars(text) >= 3 ? strstr(f, t) != NULL : strncmp(f, t, strlen(t)) == 0)
+		if (aba_utf8_length(text) >= 3 ? strstr(f, t) != NULL : strncmp(f, t, strlen(t)) == 0)
 			return 1;
 	}
 	return 0;

@@ -253,6 +253,7 @@ static void post_batched(char p, order_fn make, int n, size_t size, struct outco
 	struct aba_order_batch *b = aba_order_batch_new(db, programs, size, done, &s);
 	struct aba_err err;
 
+	ck_assert_int_le(n, (int)(sizeof(s.orders) / sizeof(s.orders[0])));
 	ck_assert_ptr_nonnull(b);
 	for (int k = 0; k < n; k++) {
 		s.orders[k] = make(p, k);
