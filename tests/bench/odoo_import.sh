@@ -3,7 +3,8 @@
 # generated export: CARDS loyalty.card records and HISTORY loyalty.history
 # records spread over them (default 1,000,000 over 100,000), then a
 # re-import and a --check.  Uses its own embedded cluster under a
-# temporary ABA_HOME; by hand, not CTest.
+# temporary ABA_HOME; by hand, not CTest.  Prints wall times and the
+# server's CPU seconds of each step (server_cpu).
 set -eu
 aba=$1 history=${2:-1000000} cards=${3:-100000}
 home=$(mktemp -d /tmp/aba-odoo-bench.XXXXXX)
@@ -28,12 +29,19 @@ awk -v n="$history" -v c="$cards" 'BEGIN {
 }' > "$home/history.json"
 ls -l "$home"/*.json
 "$aba" db init >/dev/null
+cpu() { "$(dirname "$0")/server_cpu" "$home"; }
+cpu0=$(cpu)
 start=$(date +%s.%N)
 "$aba" import odoo "$home/cards.json" "$home/history.json" | head -4
 mid=$(date +%s.%N)
+cpu1=$(cpu)
 "$aba" import odoo "$home/cards.json" "$home/history.json" | head -4
 end=$(date +%s.%N)
+cpu2=$(cpu)
 "$aba" import odoo --check "$home/cards.json" "$home/history.json" | tail -1
 done=$(date +%s.%N)
+cpu3=$(cpu)
 echo "first import: $(echo "$mid - $start" | bc) s, re-import: $(echo "$end - $mid" | bc) s, check: $(echo "$done - $end" | bc) s"
+printf '  server CPU: first %.1f s, re-import %.1f s, check %.1f s\n' "$(echo "$cpu1 - $cpu0" | bc)" \
+	"$(echo "$cpu2 - $cpu1" | bc)" "$(echo "$cpu3 - $cpu2" | bc)"
 "$(dirname "$0")/box_speed"

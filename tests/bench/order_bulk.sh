@@ -41,18 +41,8 @@ awk -v n=$orders -v cards=$cards -v clients=$clients -v dir="$home" 'BEGIN {
 		printf "\"points_to_spend\":\"%s\",\"lines\":[{\"product\":\"SKU-%d\",\"qty\":%d,\"unit_price\":\"%d.00\"}]}\n", (k % 8 == 7 ? "1.00" : "0"), k % 50, 1 + k % 3, 20000 + (k * 7919) % 400000 > f
 	}
 }'
-# CPU seconds of the server's exited backends so far, once the clients'
-# backends are gone (on a busy machine they take a while to exit).
 server_cpu() {
-	i=0
-	while [ $i -lt 60 ] && [ "$(psql -X -At -h "$sock" -d aba -c "SELECT count(*) FROM pg_stat_activity
-			WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")" != 0 ]; do
-		sleep 0.5
-		i=$((i + 1))
-	done
-	sleep 0.5	# and reaped by the postmaster
-	pm=$(head -1 "$home/pgdata/postmaster.pid")
-	awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.1f", ($14 + $15) / hz }' "/proc/$pm/stat"
+	"$(dirname "$0")/server_cpu" "$home"
 }
 # The clients run side by side; then one line: wall, client CPU.
 post() {
