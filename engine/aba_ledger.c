@@ -154,7 +154,8 @@ int aba_ledger_expire(struct aba_db *db, const char *as_of, aba_expire_progress 
 
 /* A pass over every card is kept for the consistency report when the
  * server can write (sql/080, 084): first the cut, in its own transaction,
- * opens the pass, then the pass fills it in a snapshot taken after it.  On a replica it is only run. */
+ * opens the pass, then the pass fills it in a snapshot taken after it.
+ * On a replica it is only run. */
 static int verify_all(struct aba_db *db, PGresult **res, struct aba_err *err)
 {
 	const char *params[1] = { NULL };

@@ -58,8 +58,7 @@ int aba_odoo_tx_retry(int nested, int attempt, const struct aba_err *err)
 	return 1;
 }
 
-/* A count the database answered with, 0 when it is not there. */
-static long count_of(const json_t *o, const char *key)
+long aba_odoo_count(const json_t *o, const char *key)
 {
 	return (long)json_integer_value(json_object_get(o, key));
 }
@@ -98,10 +97,10 @@ static int collect(struct batch *b, struct aba_err *err)
 	PQclear(first);
 	if (rc)
 		return -1;
-	b->res->created += count_of(counts, "created");
-	b->res->updated += count_of(counts, "updated");
-	b->res->unchanged += count_of(counts, "unchanged");
-	b->res->kept += count_of(counts, "kept");
+	b->res->created += aba_odoo_count(counts, "created");
+	b->res->updated += aba_odoo_count(counts, "updated");
+	b->res->unchanged += aba_odoo_count(counts, "unchanged");
+	b->res->kept += aba_odoo_count(counts, "kept");
 	json_decref(counts);
 	return 0;
 }

@@ -22,26 +22,17 @@
 #define ODOO_SETTLE_CARDS 500
 #define ODOO_SETTLE_CONNECTIONS 2
 
-/* Cards with something to settle: Odoo's points moved, or history rows
- * not replayed yet. */
-#define TO_SETTLE \
-	" FROM aba.odoo_cards oc WHERE oc.points <> oc.imported" \
-	"    OR EXISTS (SELECT 1 FROM aba.odoo_history h" \
-	"                WHERE h.card_id = oc.card_id AND h.posting_id IS NULL)"
-
 static const char SQL_SETTLE[] = "SELECT aba.odoo_settle($1::bigint, $2::integer)";
-/* How many cards to settle, and where each run after the first starts:
- * after every n-th of them. */
+/* How many cards have something to settle (Odoo's points moved, or
+ * history rows not replayed yet), and where each run after the first
+ * starts: after every n-th of them. */
 static const char SQL_RUNS[] =
 	"SELECT count(*), coalesce(string_agg(card_id::text, ' ' ORDER BY card_id)"
 	"                          FILTER (WHERE r % $1 = 0), '')"
-	"  FROM (SELECT oc.card_id, row_number() OVER (ORDER BY oc.card_id) AS r" TO_SETTLE ") s";
-
-/* A count the database answered with, 0 when it is not there. */
-static long count_of(const json_t *o, const char *key)
-{
-	return (long)json_integer_value(json_object_get(o, key));
-}
+	"  FROM (SELECT oc.card_id, row_number() OVER (ORDER BY oc.card_id) AS r"
+	"          FROM aba.odoo_cards oc WHERE oc.points <> oc.imported"
+	"            OR EXISTS (SELECT 1 FROM aba.odoo_history h"
+	"                        WHERE h.card_id = oc.card_id AND h.posting_id IS NULL)) s";
 
 /* What one call settled, added to out. */
 static void add_result(struct aba_odoo_settlement *out, const json_t *r)
@@ -49,8 +40,8 @@ static void add_result(struct aba_odoo_settlement *out, const json_t *r)
 	size_t i;
 	json_t *adj;
 
-	out->cards += count_of(r, "cards");
-	out->replayed += count_of(r, "replayed");
+	out->cards += aba_odoo_count(r, "cards");
+	out->replayed += aba_odoo_count(r, "replayed");
 	json_array_foreach(json_object_get(r, "adjustments"), i, adj)
 		json_array_append(out->adjustments, adj);
 }
@@ -107,7 +98,7 @@ static void *work(void *p)
 			rs->err = err;
 		} else if (rc == 0) {
 			rs->results[k] = r;
-			rs->settled += (size_t)count_of(r, "cards");
+			rs->settled += (size_t)aba_odoo_count(r, "cards");
 			if (rs->progress)
 				rs->progress(rs->arg, &(struct aba_odoo_progress){
 					"settling", rs->settled, rs->total });
@@ -128,9 +119,11 @@ static int runs_plan(struct aba_db *db, struct runs *rs, struct aba_err *err)
 	if (aba_db_call(db, SQL_RUNS, 1, params, PGRES_TUPLES_OK, &res, err))
 		return -1;
 	rs->total = strtoul(PQgetvalue(res, 0, 0), NULL, 10);
-	rs->n = rs->total / ODOO_SETTLE_CARDS + 1;
-	rs->starts = calloc(rs->n, sizeof(*rs->starts));
-	rs->results = calloc(rs->n, sizeof(*rs->results));
+	/* no run when nothing is pending, none after the last card; + 1:
+	 * calloc(0) may answer NULL */
+	rs->n = (rs->total + ODOO_SETTLE_CARDS - 1) / ODOO_SETTLE_CARDS;
+	rs->starts = calloc(rs->n + 1, sizeof(*rs->starts));
+	rs->results = calloc(rs->n + 1, sizeof(*rs->results));
 	if (!rs->starts || !rs->results) {
 		PQclear(res);
 		return aba_fail(err, ABA_NOMEM, "out of memory");
