@@ -97,10 +97,12 @@ BEGIN
 	SELECT a.odoo_id, a.card_id, a.posting_id INTO bad
 	  FROM (SELECT min(odoo_id) AS odoo_id, card_id, posting_id FROM added
 		 GROUP BY card_id, posting_id) a
-	 WHERE (SELECT c.id FROM cards c WHERE c.id = a.card_id) IS NULL
-	    OR (a.posting_id IS NOT NULL
-		AND (SELECT p.card_id FROM postings p WHERE p.id = a.posting_id)
-			IS DISTINCT FROM a.card_id)
+	 -- a posting of the card vouches for the card (postings -> cards is
+	 -- a foreign key): one probe either way
+	 WHERE CASE WHEN a.posting_id IS NULL
+		    THEN (SELECT c.id FROM cards c WHERE c.id = a.card_id) IS NULL
+		    ELSE (SELECT p.card_id FROM postings p WHERE p.id = a.posting_id)
+			 IS DISTINCT FROM a.card_id END
 	 LIMIT 1;
 	IF FOUND THEN
 		RAISE EXCEPTION 'odoo_history %: card % or its posting % does not exist', bad.odoo_id,
