@@ -29,18 +29,18 @@ awk -v n="$history" -v c="$cards" 'BEGIN {
 }' > "$home/history.json"
 ls -l "$home"/*.json
 "$aba" db init >/dev/null
-cpu() { "$(dirname "$0")/server_cpu" "$home"; }
-cpu0=$(cpu)
+server_cpu() { "$(dirname "$0")/server_cpu" "$home"; }
+cpu0=$(server_cpu)
 start=$(date +%s.%N)
 "$aba" import odoo "$home/cards.json" "$home/history.json" | head -4
 mid=$(date +%s.%N)
-cpu1=$(cpu)
+cpu1=$(server_cpu)
 "$aba" import odoo "$home/cards.json" "$home/history.json" | head -4
 end=$(date +%s.%N)
-cpu2=$(cpu)
+cpu2=$(server_cpu)
 "$aba" import odoo --check "$home/cards.json" "$home/history.json" | tail -1
 done=$(date +%s.%N)
-cpu3=$(cpu)
+cpu3=$(server_cpu)
 echo "first import: $(echo "$mid - $start" | bc) s, re-import: $(echo "$end - $mid" | bc) s, check: $(echo "$done - $end" | bc) s"
 printf '  server CPU: first %.1f s, re-import %.1f s, check %.1f s\n' "$(echo "$cpu1 - $cpu0" | bc)" \
 	"$(echo "$cpu2 - $cpu1" | bc)" "$(echo "$cpu3 - $cpu2" | bc)"
