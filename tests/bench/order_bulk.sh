@@ -80,4 +80,7 @@ printf 'same files again: %s s (CPU: clients %s s, server %.1f s)\n' "$again" "$
 	"$(echo "$cpu2 - $cpu1" | bc -l)"
 cat "$home"/out-again-* | sed 's/^/  /'
 printf 'aba verify: %s\n' "$problems"
+echo "the same rows written bare (write_floor: inserts only, runs of $batch ids):"
+"$(dirname "$0")/write_floor" "$sock" orders:$batch postings:$batch point_history:$batch \
+	point_moves:$batch lot_movements:$batch outbox:$batch level_history:$batch
 "$(dirname "$0")/box_speed"
