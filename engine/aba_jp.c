@@ -329,3 +329,8 @@ json_t *aba_jp_load(const char *path, const char *what, struct aba_err *err)
 			 jerr.text);
 	return j;
 }
+
+int64_t aba_jp_int_or_zero(const json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}

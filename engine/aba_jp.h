@@ -68,4 +68,9 @@ int aba_jp_time(const json_t *obj, const char *path, const char *key, int *has,
  * 3: ..."). */
 json_t *aba_jp_load(const char *path, const char *what, struct aba_err *err);
 
+/* The integer at key in o, 0 when it is absent or not an integer: for
+ * JSON the database built (counts, ids, balances), which needs no
+ * path-naming error. */
+int64_t aba_jp_int_or_zero(const json_t *o, const char *key);
+
 #endif

@@ -8,6 +8,7 @@
 
 #include "aba_amount.h"
 #include "aba_db.h"
+#include "aba_jp.h"
 #include "aba_text.h"
 #include "aba_time.h"
 
@@ -43,11 +44,6 @@ static void copy_time(char *dst, size_t size, const json_t *v)
 	dst[0] = '\0';
 	if (json_is_string(v) && aba_time_canonical(json_string_value(v), "time", buf, &t, NULL) == 0 && t)
 		snprintf(dst, size, "%s", t);
-}
-
-static int64_t get_int(const json_t *o, const char *key)
-{
-	return json_integer_value(json_object_get(o, key));
 }
 
 /* Runs a function that returns one jsonb value and parses it. */
@@ -113,18 +109,18 @@ static void fill_info(struct aba_member_info *m, json_t *j)
 	copy_str(m->level_name, sizeof(m->level_name), json_object_get(j, "level_name"));
 	copy_time(m->since, sizeof(m->since), json_object_get(j, "since"));
 	copy_str(m->change, sizeof(m->change), json_object_get(j, "change"));
-	m->multiplier = get_int(j, "earn_multiplier");
+	m->multiplier = aba_jp_int_or_zero(j, "earn_multiplier");
 	m->has_spend = json_is_integer(json_object_get(j, "spend"));
-	m->spend = get_int(j, "spend");
-	m->threshold = get_int(j, "threshold");
-	m->window_days = (int)get_int(j, "window_days");
+	m->spend = aba_jp_int_or_zero(j, "spend");
+	m->threshold = aba_jp_int_or_zero(j, "threshold");
+	m->window_days = (int)aba_jp_int_or_zero(j, "window_days");
 	if (next) {
 		copy_str(m->next_level, sizeof(m->next_level), json_object_get(next, "level"));
 		copy_str(m->next_name, sizeof(m->next_name), json_object_get(next, "name"));
-		m->next_threshold = get_int(next, "threshold");
-		m->next_spend = get_int(next, "spend");
-		m->next_distance = get_int(next, "distance");
-		m->next_window_days = (int)get_int(next, "window_days");
+		m->next_threshold = aba_jp_int_or_zero(next, "threshold");
+		m->next_spend = aba_jp_int_or_zero(next, "spend");
+		m->next_distance = aba_jp_int_or_zero(next, "distance");
+		m->next_window_days = (int)aba_jp_int_or_zero(next, "window_days");
 	}
 	if (ov) {
 		copy_str(m->override_level, sizeof(m->override_level), json_object_get(ov, "level"));
@@ -159,14 +155,14 @@ static void add_counts(struct aba_member_totals *t, const json_t *r)
 {
 	const json_t *c = json_object_get(r, "counts");
 
-	t->cards += get_int(r, "cards");
-	t->upgraded += get_int(c, "upgrade");
-	t->downgraded += get_int(c, "downgrade");
-	t->overridden += get_int(c, "override");
-	t->lapsed += get_int(c, "override_lapsed");
-	t->pinned += get_int(c, "pinned");
-	t->unchanged += get_int(c, "unchanged");
-	t->skipped += get_int(c, "skipped");
+	t->cards += aba_jp_int_or_zero(r, "cards");
+	t->upgraded += aba_jp_int_or_zero(c, "upgrade");
+	t->downgraded += aba_jp_int_or_zero(c, "downgrade");
+	t->overridden += aba_jp_int_or_zero(c, "override");
+	t->lapsed += aba_jp_int_or_zero(c, "override_lapsed");
+	t->pinned += aba_jp_int_or_zero(c, "pinned");
+	t->unchanged += aba_jp_int_or_zero(c, "unchanged");
+	t->skipped += aba_jp_int_or_zero(c, "skipped");
 }
 
 static void report_changes(const json_t *r, aba_member_change_fn fn, void *arg)
@@ -182,7 +178,7 @@ static void report_changes(const json_t *r, aba_member_change_fn fn, void *arg)
 			.to = json_is_string(json_object_get(c, "to"))
 				? json_string_value(json_object_get(c, "to")) : "",
 			.outcome = json_string_value(json_object_get(c, "outcome")),
-			.spend = get_int(c, "spend"),
+			.spend = aba_jp_int_or_zero(c, "spend"),
 		};
 		fn(arg, &mc);
 	}
@@ -205,11 +201,11 @@ int aba_member_evaluate(struct aba_db *db, const char *as_of, const char *card,
 
 		if (aba_db_call_json(db, 0, SQL_EVALUATE, 4, params, &r, err))
 			return -1;
-		n = get_int(r, "cards");
+		n = aba_jp_int_or_zero(r, "cards");
 		add_counts(out, r);
 		if (fn)
 			report_changes(r, fn, arg);
-		snprintf(after, sizeof(after), "%" PRId64, get_int(r, "last_id"));
+		snprintf(after, sizeof(after), "%" PRId64, aba_jp_int_or_zero(r, "last_id"));
 		/* Later batches use the first batch's as-of, so "now" does not move. */
 		if (!params[0]) {
 			snprintf(at, sizeof(at), "%s", json_string_value(json_object_get(r, "as_of")));
@@ -240,7 +236,7 @@ int aba_member_override(struct aba_db *db, const char *card, const char *level,
 	    aba_db_call_json(db, 0, SQL_OVERRIDE, 4, params, &r, err))
 		return -1;
 	if (override_id)
-		*override_id = get_int(r, "override");
+		*override_id = aba_jp_int_or_zero(r, "override");
 	json_decref(r);
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "aba_db.h"
+#include "aba_jp.h"
 #include "aba_odoo_record.h"
 
 #define ODOO_BATCH 5000
@@ -58,11 +59,6 @@ int aba_odoo_tx_retry(int nested, int attempt, const struct aba_err *err)
 	return 1;
 }
 
-long aba_odoo_count(const json_t *o, const char *key)
-{
-	return (long)json_integer_value(json_object_get(o, key));
-}
-
 struct batch {
 	struct aba_db *db;
 	const struct aba_odoo_file *f;
@@ -97,10 +93,10 @@ static int collect(struct batch *b, struct aba_err *err)
 	PQclear(first);
 	if (rc)
 		return -1;
-	b->res->created += aba_odoo_count(counts, "created");
-	b->res->updated += aba_odoo_count(counts, "updated");
-	b->res->unchanged += aba_odoo_count(counts, "unchanged");
-	b->res->kept += aba_odoo_count(counts, "kept");
+	b->res->created += aba_jp_int_or_zero(counts, "created");
+	b->res->updated += aba_jp_int_or_zero(counts, "updated");
+	b->res->unchanged += aba_jp_int_or_zero(counts, "unchanged");
+	b->res->kept += aba_jp_int_or_zero(counts, "kept");
 	json_decref(counts);
 	return 0;
 }

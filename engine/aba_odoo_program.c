@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "aba_amount.h"
+#include "aba_jp.h"
 #include "aba_odoo_record.h"
 #include "aba_program.h"
 
@@ -50,11 +51,6 @@ struct gather {
 	struct recs m[3];
 };
 
-static int64_t int_of(const json_t *r, const char *key)
-{
-	return (int64_t)json_integer_value(json_object_get(r, key));
-}
-
 static const char *str_of(const json_t *r, const char *key)
 {
 	return json_string_value(json_object_get(r, key));
@@ -70,7 +66,7 @@ static int rec_fail(const struct rec *x, struct aba_err *err, const char *fmt, .
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	return aba_fail(err, ABA_INPUT, "%s: record %lld (id %lld): %s", x->f->path,
-			(long long)int_of(x->r, "i"), (long long)x->id, msg);
+			(long long)aba_jp_int_or_zero(x->r, "i"), (long long)x->id, msg);
 }
 
 static int collect(void *arg, const json_t *rec, size_t offset, struct aba_err *err)
@@ -88,8 +84,9 @@ static int collect(void *arg, const json_t *rec, size_t offset, struct aba_err *
 		s->v = v;
 		s->cap = cap;
 	}
-	s->v[s->n++] = (struct rec){ g->f, json_incref((json_t *)rec), int_of(rec, "id"),
-				     int_of(rec, "program") };
+	s->v[s->n++] = (struct rec){ g->f, json_incref((json_t *)rec),
+				     aba_jp_int_or_zero(rec, "id"),
+				     aba_jp_int_or_zero(rec, "program") };
 	return 0;
 }
 
@@ -117,12 +114,13 @@ static int by_program(const void *a, const void *b)
 static int by_id(const void *a, const void *b)
 {
 	const struct rec *x = a, *y = b;
+	int64_t xi = aba_jp_int_or_zero(x->r, "i"), yi = aba_jp_int_or_zero(y->r, "i");
 
 	if (x->id != y->id)
 		return (x->id > y->id) - (x->id < y->id);
 	if (x->f != y->f)
 		return (x->f > y->f) - (x->f < y->f);
-	return (int_of(x->r, "i") > int_of(y->r, "i")) - (int_of(x->r, "i") < int_of(y->r, "i"));
+	return (xi > yi) - (xi < yi);
 }
 
 /* Sorts one model's records by program; the same Odoo id twice (in two
@@ -135,7 +133,8 @@ static int sort_unique(struct recs *s, struct aba_err *err)
 	for (size_t i = 1; i < s->n; i++)
 		if (s->v[i].id == s->v[i - 1].id)
 			return rec_fail(&s->v[i], err, "id: the same id as record %lld of %s",
-					(long long)int_of(s->v[i - 1].r, "i"), s->v[i - 1].f->path);
+					(long long)aba_jp_int_or_zero(s->v[i - 1].r, "i"),
+					s->v[i - 1].f->path);
 	qsort(s->v, s->n, sizeof(*s->v), by_program);
 	return 0;
 }
@@ -243,8 +242,8 @@ static json_t *decimal(int64_t v, int places, int trim)
  * rule's points per unit; 0 when that is not a whole number. */
 static int64_t units_to_buy(const json_t *rule, const json_t *reward)
 {
-	int64_t per_unit = int_of(rule, "reward_point_amount");	/* millionths */
-	int64_t need = int_of(reward, "required_points");	/* hundredths */
+	int64_t per_unit = aba_jp_int_or_zero(rule, "reward_point_amount");	/* millionths */
+	int64_t need = aba_jp_int_or_zero(reward, "required_points");	/* hundredths */
 
 	if (per_unit <= 0 || need > INT64_MAX / 10000 || need * 10000 % per_unit)
 		return 0;
@@ -271,11 +270,11 @@ static int rule_x(const struct rec *rule, struct span rewards, int64_t *x, struc
 					(long long)n, (long long)*x);
 		*x = n;
 	}
-	if (*x && int_of(rule->r, "minimum_qty") > *x)
+	if (*x && aba_jp_int_or_zero(rule->r, "minimum_qty") > *x)
 		return rec_fail(rule, err, "minimum_qty: more than the %lld units a reward needs",
 				(long long)*x);
 	if (!*x)
-		*x = int_of(rule->r, "minimum_qty");
+		*x = aba_jp_int_or_zero(rule->r, "minimum_qty");
 	return 0;
 }
 
@@ -284,18 +283,19 @@ static json_t *rule_json(const struct rec *rule, int loyalty, int64_t min_qty)
 	const json_t *r = rule->r;
 
 	return json_pack("{s:I, s:o, s:O, s:s, s:o}", "minimum_qty", (json_int_t)min_qty,
-			 "minimum_amount", decimal(int_of(r, "minimum_amount"), 2, 0),
+			 "minimum_amount", decimal(aba_jp_int_or_zero(r, "minimum_amount"), 2, 0),
 			 "product_ids", json_object_get(r, "product_ids"),
 			 "reward_point_mode", str_of(r, "reward_point_mode"),
-			 "reward_point_amount", loyalty ? decimal(int_of(r, "reward_point_amount"),
-								  ABA_POINT_PLACES, 1) :
+			 "reward_point_amount",
+			 loyalty ? decimal(aba_jp_int_or_zero(r, "reward_point_amount"),
+					   ABA_POINT_PLACES, 1) :
 			 json_string("0"));
 }
 
 /* Whether a promotion's reward is reached by any rule met, once per order. */
 static int reached_once(const struct rec *reward, struct span rules, struct aba_err *err)
 {
-	int64_t need = int_of(reward->r, "required_points");
+	int64_t need = aba_jp_int_or_zero(reward->r, "required_points");
 	char buf[ABA_AMOUNT_BUFSZ];
 
 	if (need == 0)
@@ -308,7 +308,7 @@ static int reached_once(const struct rec *reward, struct span rules, struct aba_
 					"%s (rule %lld): aba gives a promotion's reward once per "
 					"order that meets a rule", str_of(r, "reward_point_mode"),
 					(long long)rules.v[i].id);
-		if (int_of(r, "reward_point_amount") < need * 10000)
+		if (aba_jp_int_or_zero(r, "reward_point_amount") < need * 10000)
 			return rec_fail(reward, err, "required_points: %s, more than rule %lld gives "
 					"an order", aba_amount_format(need, buf),
 					(long long)rules.v[i].id);
@@ -327,10 +327,10 @@ static int loyalty_reward_ok(const struct rec *reward, struct aba_err *err)
 		return rec_fail(reward, err, "%s: a loyalty reward bought with points cannot be "
 				"expressed: aba spends card points only through per_point "
 				"discounts", mode ? "discount_mode" : "reward_type");
-	if (int_of(r, "required_points") > 100)
+	if (aba_jp_int_or_zero(r, "required_points") > 100)
 		return rec_fail(reward, err, "required_points: a minimum of %s points before a "
 				"per_point discount cannot be expressed",
-				aba_amount_format(int_of(r, "required_points"), buf));
+				aba_amount_format(aba_jp_int_or_zero(r, "required_points"), buf));
 	return 0;
 }
 
@@ -356,11 +356,12 @@ static json_t *reward_json(const json_t *r)
 				 "reward_product_id", json_object_get(r, "reward_product_id"),
 				 "reward_product_qty", json_object_get(r, "reward_product_qty"));
 	return json_pack("{s:s, s:o, s:O, s:O, s:O, s:o}", "reward_type", "discount",
-			 "discount", decimal(int_of(r, "discount"), 2, 0),
+			 "discount", decimal(aba_jp_int_or_zero(r, "discount"), 2, 0),
 			 "discount_mode", json_object_get(r, "discount_mode"),
 			 "discount_applicability", json_object_get(r, "discount_applicability"),
 			 "discount_product_ids", json_object_get(r, "discount_product_ids"),
-			 "discount_max_amount", decimal(int_of(r, "discount_max_amount"), 2, 0));
+			 "discount_max_amount",
+			 decimal(aba_jp_int_or_zero(r, "discount_max_amount"), 2, 0));
 }
 
 /* The active records of a span only. */
@@ -393,7 +394,8 @@ static int add_rewards(const struct rec *p, struct span rules, struct span rewar
 /* Whether a rule is met by every order with something in it. */
 static int rule_open(const json_t *r)
 {
-	return int_of(r, "minimum_qty") <= 1 && int_of(r, "minimum_amount") == 0 &&
+	return aba_jp_int_or_zero(r, "minimum_qty") <= 1 &&
+	       aba_jp_int_or_zero(r, "minimum_amount") == 0 &&
 	       json_array_size(json_object_get(r, "product_ids")) == 0;
 }
 
@@ -425,7 +427,7 @@ static int add_rules(const struct rec *p, struct span rules, struct span rewards
 		return rec_fail(p, err, "rule_ids: no active rule: Odoo never reaches the rewards, "
 				"aba would give them to every order");
 	for (size_t i = 0; i < rules.n; i++) {
-		int64_t qty = int_of(rules.v[i].r, "minimum_qty");
+		int64_t qty = aba_jp_int_or_zero(rules.v[i].r, "minimum_qty");
 
 		if (bxgy && !loyalty && rule_x(&rules.v[i], rewards, &qty, err))
 			return -1;

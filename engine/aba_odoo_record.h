@@ -55,9 +55,6 @@ int aba_odoo_tx_nested(struct aba_db *db);
  * serialization failure or deadlock; waits (backoff) when it is. */
 int aba_odoo_tx_retry(int nested, int attempt, const struct aba_err *err);
 
-/* A count in the database's JSON answer o, 0 when it is not there. */
-long aba_odoo_count(const json_t *o, const char *key);
-
 /* An odoo.import audit row (odoo.settle when what is "settle"): what was
  * imported, from which file (NULL: none), and the counts. */
 int aba_odoo_audit(struct aba_db *db, const char *what, const char *file, const json_t *counts,

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "aba_db.h"
+#include "aba_jp.h"
 #include "aba_odoo_record.h"
 
 #define ODOO_SETTLE_CARDS 500
@@ -40,8 +41,8 @@ static void add_result(struct aba_odoo_settlement *out, const json_t *r)
 	size_t i;
 	json_t *adj;
 
-	out->cards += aba_odoo_count(r, "cards");
-	out->replayed += aba_odoo_count(r, "replayed");
+	out->cards += aba_jp_int_or_zero(r, "cards");
+	out->replayed += aba_jp_int_or_zero(r, "replayed");
 	json_array_foreach(json_object_get(r, "adjustments"), i, adj)
 		json_array_append(out->adjustments, adj);
 }
@@ -98,7 +99,7 @@ static void *work(void *p)
 			rs->err = err;
 		} else if (rc == 0) {
 			rs->results[k] = r;
-			rs->settled += (size_t)aba_odoo_count(r, "cards");
+			rs->settled += (size_t)aba_jp_int_or_zero(r, "cards");
 			if (rs->progress)
 				rs->progress(rs->arg, &(struct aba_odoo_progress){
 					"settling", rs->settled, rs->total });
