@@ -14,7 +14,7 @@
 #define DBNAME "t_audit"
 
 static struct aba_db *su;
-static char dir[] = "/tmp/aba-test-audit-XXXXXX";
+static const char *dir;
 
 /* Eight audited actions by two logins. */
 static void create_db(void)
@@ -38,7 +38,7 @@ static void create_db(void)
 	aba_db_free(clerk);
 	aba_db_free(appr);
 	aba_db_free(db);
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	dir = testdb_scratch_dir("audit");
 }
 
 static void connect_db(void)

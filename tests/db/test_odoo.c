@@ -6,8 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "aba_ledger.h"
 #include "aba_odoo.h"
@@ -16,7 +14,7 @@
 #define DBNAME "t_odoo"
 
 static struct aba_db *db;
-static char dir[64];
+static const char *dir;
 
 static void create_db(void)
 {
@@ -26,8 +24,7 @@ static void create_db(void)
 static void connect_db(void)
 {
 	db = testdb_connect(DBNAME, NULL, NULL);
-	snprintf(dir, sizeof(dir), "/tmp/aba-odoo-test-%d", (int)getpid());
-	mkdir(dir, 0700);
+	dir = testdb_scratch_dir("odoo");
 }
 
 static void disconnect_db(void)

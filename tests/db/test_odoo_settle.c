@@ -12,8 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "aba_audit.h"
 #include "aba_ledger.h"
@@ -21,7 +19,7 @@
 #include "testdb.h"
 
 static struct aba_db *fast, *slow;
-static char dir[64];
+static const char *dir;
 
 /* C1: 20 - 7.645 for 12.355 points: opening 0.01.  C2: 10 taken before
  * anything was earned, then 30 and 4 earned, 31 taken across both lots,
@@ -211,6 +209,7 @@ static void same_and_sound(void)
 	if (strcmp(a, b) != 0) {
 		fixture("fast.txt", a);
 		fixture("slow.txt", b);
+		testdb_scratch_keep();
 		ck_abort_msg("the settlements differ: diff %s/fast.txt %s/slow.txt", dir, dir);
 	}
 	free(a);
@@ -227,8 +226,7 @@ static void setup(void)
 	aba_db_free(testdb_create("t_odoo_settle_slow"));
 	fast = testdb_connect("t_odoo_settle_fast", NULL, NULL);
 	slow = testdb_connect("t_odoo_settle_slow", NULL, NULL);
-	snprintf(dir, sizeof(dir), "/tmp/aba-odoo-settle-%d", (int)getpid());
-	mkdir(dir, 0700);
+	dir = testdb_scratch_dir("odoo-settle");
 }
 
 static void teardown(void)

@@ -18,13 +18,13 @@
 #define DBNAME "t_sync"
 
 static struct aba_db *db;
-static char dir[] = "/tmp/aba-test-sync-XXXXXX";
+static const char *dir;
 static char out_path[256];
 
 static void create_db(void)
 {
 	aba_db_free(testdb_create(DBNAME));
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	dir = testdb_scratch_dir("sync");
 	signal(SIGPIPE, SIG_IGN);
 }
 

@@ -2,9 +2,12 @@
 #include "testdb.h"
 
 #include <check.h>
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aba_cluster.h"
 #include "aba_migrate.h"
@@ -101,4 +104,46 @@ const char *testdb_fails(struct aba_db *db, const char *sql)
 	snprintf(state, sizeof(state), "%s", s ? s : "");
 	PQclear(res);
 	return state;
+}
+
+/* The scratch directory of this process, and which process made it: Check
+ * runs each test in a child that inherits the exit handler, and a child
+ * must not remove its parent's directory. */
+static char scratch[PATH_MAX];
+static pid_t scratch_owner;
+static int scratch_kept;
+
+/* The tests write files straight into it, never directories. */
+static void remove_scratch(void)
+{
+	char path[PATH_MAX + 256];
+	struct dirent *e;
+	DIR *d;
+
+	if (scratch_owner != getpid() || scratch_kept || !(d = opendir(scratch)))
+		return;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			snprintf(path, sizeof(path), "%s/%s", scratch, e->d_name);
+			unlink(path);
+		}
+	closedir(d);
+	rmdir(scratch);
+}
+
+const char *testdb_scratch_dir(const char *what)
+{
+	if (scratch_owner == getpid())
+		return scratch;	/* CK_NOFORK: the tests of a process share it */
+	snprintf(scratch, sizeof(scratch), "/tmp/aba-test-%s-XXXXXX", what);
+	ck_assert_msg(mkdtemp(scratch) != NULL, "cannot make %s", scratch);
+	if (scratch_owner == 0)
+		atexit(remove_scratch);
+	scratch_owner = getpid();
+	return scratch;
+}
+
+void testdb_scratch_keep(void)
+{
+	scratch_kept = 1;
 }

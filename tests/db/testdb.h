@@ -17,6 +17,14 @@ struct aba_db *testdb_connect(const char *name, const char *login, const char *g
  * as a number (0 when there is none). */
 long long testdb_value(struct aba_db *db, const char *sql);
 
+/* Makes an empty directory /tmp/aba-test-WHAT-XXXXXX for a test's files
+ * and returns its path; it is removed with what it holds when the process
+ * that made it exits.  A process asking again gets the same directory. */
+const char *testdb_scratch_dir(const char *what);
+
+/* Leaves the scratch directory behind: a failure message names its files. */
+void testdb_scratch_keep(void);
+
 /* Runs SQL that must fail; returns its SQLSTATE in a static buffer. */
 const char *testdb_fails(struct aba_db *db, const char *sql);
 
