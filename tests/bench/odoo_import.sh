@@ -4,7 +4,9 @@
 # records spread over them (default 1,000,000 over 100,000), then a
 # re-import and a --check.  Uses its own embedded cluster under a
 # temporary ABA_HOME; by hand, not CTest.  Prints wall times and the
-# server's CPU seconds of each step (server_cpu).
+# server's CPU seconds of each step (server_cpu).  TRY_SQL=FILE runs FILE
+# as the superuser after `aba db init`, to measure a change to the schema
+# before writing it as a migration.
 set -eu
 aba=$1 history=${2:-1000000} cards=${3:-100000}
 home=$(mktemp -d /tmp/aba-odoo-bench.XXXXXX)
@@ -29,6 +31,7 @@ awk -v n="$history" -v c="$cards" 'BEGIN {
 }' > "$home/history.json"
 ls -l "$home"/*.json
 "$aba" db init >/dev/null
+[ -z "${TRY_SQL:-}" ] || psql -X -q -h "$home/run" -d aba -v ON_ERROR_STOP=1 -f "$TRY_SQL" >/dev/null
 server_cpu() { "$(dirname "$0")/server_cpu" "$home"; }
 cpu0=$(server_cpu)
 start=$(date +%s.%N)

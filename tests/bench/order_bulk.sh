@@ -8,14 +8,18 @@
 # every order must come back as a replay.  On a throwaway embedded cluster.
 # Not a CTest: it takes minutes.  Besides wall time it reports the CPU
 # seconds the clients and the server's backends used (the postmaster's
-# reaped children), which another load on the machine does not change
-# much: (client + server) / cores is the wall time on an idle machine.
+# reaped children): (client + server) / cores is the wall time on an idle
+# machine.  Both swing with the host, by up to 1.7x within the hour (see
+# README-orders.txt): compare runs made side by side.
+# TRY_SQL=FILE runs FILE as the superuser after `aba db init`, to measure
+# a change to the schema before writing it as a migration.
 set -eu
 aba=$1 orders=${2:-1000000} cards=${3:-100000} clients=${4:-2} batch=${BATCH:-1000}
 home=$(mktemp -d /tmp/aba-bulk-XXXXXX)
 trap 'ABA_HOME=$home "$aba" db stop >/dev/null 2>&1; rm -rf "$home"' EXIT
 export ABA_HOME=$home
 "$aba" db init >/dev/null
+[ -z "${TRY_SQL:-}" ] || psql -X -q -h "$home/run" -d aba -v ON_ERROR_STOP=1 -f "$TRY_SQL" >/dev/null
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 sock=$home/run
 "$aba" level set SILVER --name Silver --sequence 10 --threshold 0 --window 365 >/dev/null
